@@ -1,0 +1,82 @@
+"""The one interface every library store implements (SQLite now; a server database later).
+
+Nothing outside ``factdesk.store`` knows which store it is talking to.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Iterable, Protocol
+
+from factdesk.model import Figure, Sentence, Source, Statement
+
+
+class StoreError(Exception):
+    """A library that cannot be opened or written; the message is one line for the user."""
+
+
+@dataclass(slots=True)
+class SentenceHit:
+    source_id: str
+    index: int
+    score: float  # higher is better
+
+
+@dataclass(slots=True)
+class AddResult:
+    source_id: str
+    added: bool  # False when the same content was already stored (a duplicate)
+    new_version_of: str | None = None  # id of an earlier source with the same URL and other text
+
+
+class Store(Protocol):
+    schema_version: int
+
+    def add(
+        self,
+        source: Source,
+        sentences: list[Sentence],
+        figures: list[Figure],
+        statements: list[Statement],
+    ) -> AddResult:
+        """Store one source and everything extracted from it in one transaction.
+
+        A source whose id is already stored changes nothing and returns added=False.
+        """
+
+    def has_source(self, source_id: str) -> bool: ...
+
+    def sources(self) -> list[Source]:
+        """All sources (with text), ordered by published date then id."""
+
+    def source(self, source_id: str) -> Source | None:
+        """One source by id or by a unique id prefix."""
+
+    def sources_by_url(self, url: str) -> list[Source]: ...
+
+    def sentences(self, source_id: str) -> list[Sentence]: ...
+
+    def sentence(self, source_id: str, index: int) -> Sentence | None: ...
+
+    def figures(
+        self,
+        *,
+        source_id: str | None = None,
+        kind: str | None = None,
+        about: str | None = None,
+        source_ids: Iterable[str] | None = None,
+        limit: int | None = None,
+    ) -> list[Figure]:
+        """Figures, filtered; ``about`` is a full-text match over the figure's subject,
+        scope and sentence. Ordered by source then offset."""
+
+    def statements(self, *, source_ids: Iterable[str] | None = None) -> list[Statement]: ...
+
+    def search(self, query: str, limit: int = 50) -> list[SentenceHit]:
+        """Ranked full-text search over sentences (BM25). ``query`` is plain words;
+        the store builds its own query (AND first, then OR without stop words)."""
+
+    def count(self) -> dict[str, int]:
+        """Numbers of sources, sentences, figures and statements."""
+
+    def close(self) -> None: ...
