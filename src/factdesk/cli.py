@@ -1,0 +1,310 @@
+"""The `factdesk` command: argument parsing and printing only; all work is done by Library."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import sys
+from pathlib import Path
+
+from factdesk import __version__
+
+DB_HELP = (
+    "library location: a SQLite file (default: $FACTDESK_DB, else ./factdesk.db)"
+)
+EXAMPLES = Path(__file__).resolve().parent / "examples"
+
+
+class CliError(Exception):
+    """Printed as one line on stderr; exit status 1."""
+
+
+def _library(args):
+    from factdesk.library import Library
+
+    return Library(args.db)
+
+
+def _print_json(payload) -> None:
+    json.dump(payload, sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+def _table(rows: list[list[str]], headers: list[str]) -> None:
+    """A plain aligned table (Rich would wrap long cells; plain text pipes and greps well)."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(c)) for w, c in zip(widths, row)]
+    line = "  ".join(h.ljust(w) for h, w in zip(headers, widths))
+    print(line.rstrip())
+    for row in rows:
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip())
+
+
+def _clip(text: str | None, width: int) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+# ---- commands ------------------------------------------------------------------------------
+def cmd_ingest(args) -> int:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    lib = _library(args)
+    show_bar = sys.stderr.isatty() and not args.quiet
+
+    def report(outcome) -> None:
+        if outcome.status == "failed":
+            print(f"failed: {outcome.origin}: {outcome.message}", file=sys.stderr)
+        elif args.verbose:
+            note = f" ({outcome.message})" if outcome.message else ""
+            print(f"{outcome.status}: {outcome.origin} -> {outcome.source_id}{note}", file=sys.stderr)
+
+    with lib:
+        if show_bar:
+            with Progress(
+                TextColumn("ingest"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                TextColumn("{task.description}"), transient=True,
+            ) as bar:
+                task = bar.add_task("", total=None)
+
+                def progress(done: int, total: int, origin: str) -> None:
+                    bar.update(task, completed=done, total=total, description=_clip(origin, 40))
+
+                summary = lib.ingest(args.targets, allow_private=args.allow_private,
+                                     progress=progress, on_outcome=report)
+        else:
+            summary = lib.ingest(args.targets, allow_private=args.allow_private, on_outcome=report)
+    print(summary.line())
+    return 1 if summary.failed else 0
+
+
+def cmd_sources(args) -> int:
+    from factdesk.report.serialize import source_dict
+
+    with _library(args) as lib:
+        sources = lib.sources()
+        if args.format == "json":
+            _print_json({"sources": [source_dict(s, n) for n, s in enumerate(sources, 1)]})
+            return 0
+        rows = [[s.id, s.published or "", _clip(s.publisher, 20), _clip(s.title, 60)] for s in sources]
+        _table(rows, ["id", "published", "publisher", "title"])
+        stats = lib.stats()
+        print(f"{stats['sources']} sources, {stats['sentences']} sentences, {stats['figures']} figures")
+    return 0
+
+
+def cmd_show(args) -> int:
+    from factdesk.report.serialize import source_dict
+
+    with _library(args) as lib:
+        source = lib.source(args.source_id)
+        sentences = lib.sentences(source.id)
+        if args.format == "json":
+            payload = source_dict(source, with_text=True)
+            payload["sentences"] = [
+                {"index": s.index, "start": s.start, "end": s.end, "text": s.text} for s in sentences
+            ]
+            _print_json(payload)
+            return 0
+        for key in ("id", "url", "title", "publisher", "published", "retrieved", "origin"):
+            value = getattr(source, key)
+            if value:
+                print(f"{key}: {value}")
+        if source.authors:
+            print(f"authors: {', '.join(source.authors)}")
+        print()
+        for s in sentences:
+            page = source.page_of(s.start)
+            where = f"p{page} " if page else ""
+            print(f"[{s.index}] {where}{s.start}-{s.end}  {s.text}")
+    return 0
+
+
+def _print_figures(figures, sources, fmt: str) -> None:
+    from factdesk.report.serialize import figure_dict, figures_payload
+
+    payload = figures_payload(figures, sources)
+    if fmt == "json":
+        _print_json(payload)
+        return
+    if fmt == "csv":
+        fields = list(figure_dict(figures[0], 1).keys()) if figures else ["id"]
+        writer = csv.DictWriter(sys.stdout, fieldnames=fields, extrasaction="ignore")
+        writer.writeheader()
+        for row in payload["figures"]:
+            row = dict(row, period=json.dumps(row["period"]) if row["period"] else "",
+                       hedges="; ".join(row["hedges"]))
+            writer.writerow(row)
+        return
+    rows = [
+        [
+            str(f["source"]), _clip(f["surface"], 22), f["kind"], f["unit"], f["time"] or "",
+            _clip(f["subject"], 40), _clip(f["attribution"], 20),
+        ]
+        for f in payload["figures"]
+    ]
+    _table(rows, ["src", "figure", "kind", "unit", "time", "subject", "said by"])
+    for s in payload["sources"]:
+        print(f"[{s['n']}] {s['id']}  {_clip(s['title'] or s['url'], 70)}")
+
+
+def cmd_figures(args) -> int:
+    with _library(args) as lib:
+        figures = lib.figures(about=args.about, source=args.source, kind=args.kind)
+        _print_figures(figures, lib.sources(), args.format)
+    return 0
+
+
+def cmd_extract(args) -> int:
+    from factdesk.library import extract_text
+
+    if args.text in (None, "-"):
+        text = sys.stdin.read()
+    else:
+        text = args.text
+    if not text.strip():
+        raise CliError("extract: no text given (pass TEXT, or - to read standard input)")
+    source, figures, _ = extract_text(text, args.published)
+    _print_figures(figures, [source], args.format)
+    return 0
+
+
+def _render(report, args) -> None:
+    from factdesk.report import render
+
+    fmt = args.format
+    if fmt == "html":
+        out = render.html(report)
+    elif fmt == "json":
+        out = json.dumps(render.as_dict(report), ensure_ascii=False, indent=2) + "\n"
+    elif fmt == "claimreview":
+        if report.mode != "claim":
+            raise CliError("--format claimreview is for `factdesk check`")
+        out = json.dumps(render.claimreview(report), ensure_ascii=False, indent=2) + "\n"
+    else:
+        out = render.markdown(report)
+    if args.output:
+        Path(args.output).write_text(out, encoding="utf-8")
+        print(f"wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(out)
+
+
+def cmd_ask(args) -> int:
+    with _library(args) as lib:
+        _render(lib.ask(args.question), args)
+    return 0
+
+
+def cmd_check(args) -> int:
+    with _library(args) as lib:
+        _render(lib.check(args.claim), args)
+    return 0
+
+
+def cmd_demo(args) -> int:
+    """Ingest the bundled example library into its own file and answer its question."""
+    root = _examples_dir()
+    db = args.db or str(Path.cwd() / "factdesk-demo.db")
+    question = (root / "question.txt").read_text(encoding="utf-8").strip()
+    args_ingest = argparse.Namespace(db=db, targets=[str(root / "library")], allow_private=False,
+                                     quiet=True, verbose=False)
+    cmd_ingest(args_ingest)
+    print(f"\nquestion: {question}\n", file=sys.stderr)
+    args_ask = argparse.Namespace(db=db, question=question, format=args.format, output=args.output)
+    return cmd_ask(args_ask)
+
+
+def _examples_dir() -> Path:
+    for candidate in (Path(__file__).resolve().parents[2] / "examples", EXAMPLES):
+        if (candidate / "question.txt").exists():
+            return candidate
+    raise CliError("the bundled example library is missing (expected examples/ beside src/)")
+
+
+# ---- parser ----------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="factdesk",
+        description="Answer contested factual questions and check claims from a library of sources; "
+        "every figure is traced to the exact characters of its source.",
+        epilog="The library is a SQLite file: --db FILE, else $FACTDESK_DB, else ./factdesk.db.",
+    )
+    parser.add_argument("--version", action="version", version=f"factdesk {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def add(name: str, func, help_text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=help_text, description=help_text)
+        p.set_defaults(func=func)
+        p.add_argument("--db", default=os.environ.get("FACTDESK_DB"), metavar="FILE", help=DB_HELP)
+        return p
+
+    p = add("ingest", cmd_ingest, "add files, folders and http(s) URLs to the library "
+            "(HTML, PDF, text, Markdown, JSON Lines)")
+    p.add_argument("targets", nargs="+", metavar="PATH|URL")
+    p.add_argument("--allow-private", action="store_true",
+                   help="allow URLs that resolve to private, loopback or link-local addresses")
+    p.add_argument("-v", "--verbose", action="store_true", help="one line per source")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+
+    p = add("sources", cmd_sources, "list the sources in the library")
+    p.add_argument("--format", choices=["table", "json"], default="table")
+
+    p = add("show", cmd_show, "print a stored source sentence by sentence, with offsets")
+    p.add_argument("source_id", metavar="SOURCE_ID", help="a source id or a unique prefix of one")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+
+    p = add("figures", cmd_figures, "list the figures extracted from the library")
+    p.add_argument("--about", metavar="TEXT", help="only figures whose subject or sentence match TEXT")
+    p.add_argument("--source", metavar="ID", help="only figures of this source")
+    p.add_argument("--kind", choices=["stock", "flow", "share", "rate", "change", "other"])
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+
+    p = sub.add_parser("extract", help="print the figures of a piece of text without storing it",
+                       description="print the figures of a piece of text without storing it")
+    p.set_defaults(func=cmd_extract)
+    p.add_argument("text", nargs="?", metavar="TEXT", help="the text, or - (default) for standard input")
+    p.add_argument("--published", metavar="YYYY-MM-DD",
+                   help="publication date, the anchor for 'last year', 'currently' and dates without a year")
+    p.add_argument("--format", choices=["table", "json", "csv"], default="table")
+
+    for name, func, arg, help_text in (
+        ("ask", cmd_ask, "question", "answer a question from the library with a cited report"),
+        ("check", cmd_check, "claim", "give a verdict on a claim with a cited report"),
+    ):
+        p = add(name, func, help_text)
+        p.add_argument(arg, metavar=arg.upper())
+        formats = ["markdown", "html", "json"] + (["claimreview"] if name == "check" else [])
+        p.add_argument("--format", choices=formats, default="markdown")
+        p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+
+    p = add("demo", cmd_demo, "ingest the bundled example library (into ./factdesk-demo.db unless --db) "
+            "and answer its example question")
+    p.add_argument("--format", choices=["markdown", "html", "json"], default="markdown")
+    p.add_argument("-o", "--output", metavar="FILE")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    from factdesk.library import LibraryError
+    from factdesk.store.base import StoreError
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.func(args)
+    except (CliError, LibraryError, StoreError) as err:
+        print(f"factdesk {args.command}: {err}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,175 @@
+"""Library: the one Python API that the CLI, the web app and the tests all call.
+
+It runs the pipeline's stages over the store: ingest -> segment -> extract -> store at
+ingest time, and frame -> retrieve -> relate -> judge -> compose when asked.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Iterable
+
+from factdesk import ingest as ingest_stage
+from factdesk.extract import extract
+from factdesk.model import Figure, Report, Sentence, Source, Statement
+from factdesk.segment import segment
+from factdesk.store import open_store
+from factdesk.store.base import Store, StoreError
+
+
+class LibraryError(Exception):
+    """A request the library cannot serve; the message is one line for the user."""
+
+
+@dataclass(slots=True)
+class IngestOutcome:
+    origin: str
+    status: str  # ingested | duplicate | new_version | failed
+    source_id: str | None = None
+    title: str | None = None
+    message: str = ""
+
+
+@dataclass(slots=True)
+class IngestSummary:
+    outcomes: list[IngestOutcome] = field(default_factory=list)
+    seconds: float = 0.0
+
+    def count(self, *statuses: str) -> int:
+        return sum(o.status in statuses for o in self.outcomes)
+
+    @property
+    def failed(self) -> int:
+        return self.count("failed")
+
+    def line(self) -> str:
+        added = self.count("ingested", "new_version")
+        return (
+            f"ingested {added} source{'s' if added != 1 else ''} "
+            f"({self.count('duplicate')} duplicates, {self.failed} failed) in {self.seconds:.1f} s"
+        )
+
+
+Progress = Callable[[int, int, str], None]  # (done targets, total targets, current origin)
+
+
+class Library:
+    """A library of sources in one store (a SQLite file by default)."""
+
+    def __init__(self, location: str | None = None, *, store: Store | None = None):
+        self.store = store if store is not None else open_store(location)
+
+    def close(self) -> None:
+        self.store.close()
+
+    def __enter__(self) -> "Library":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    # ---- ingest -------------------------------------------------------------------
+    def ingest(
+        self,
+        targets: Iterable[str],
+        *,
+        allow_private: bool = False,
+        progress: Progress | None = None,
+        on_outcome: Callable[[IngestOutcome], None] | None = None,
+    ) -> IngestSummary:
+        """Read, segment, extract and store every target; one failure never stops the batch."""
+        began = time.perf_counter()
+        summary = IngestSummary()
+        expanded = ingest_stage.expand_targets(list(targets))
+        for done, target in enumerate(expanded):
+            if progress:
+                progress(done, len(expanded), target)
+            for loaded in ingest_stage.read(target, allow_private=allow_private):
+                outcome = self._store_loaded(loaded)
+                summary.outcomes.append(outcome)
+                if on_outcome:
+                    on_outcome(outcome)
+        if progress:
+            progress(len(expanded), len(expanded), "")
+        summary.seconds = time.perf_counter() - began
+        return summary
+
+    def add_source(self, source: Source) -> IngestOutcome:
+        """Segment, extract and store one already-read source."""
+        return self._store_loaded(ingest_stage.Loaded(source.origin or source.url or source.id, source, None))
+
+    def _store_loaded(self, loaded: "ingest_stage.Loaded") -> IngestOutcome:
+        if loaded.source is None:
+            return IngestOutcome(loaded.origin, "failed", message=loaded.error or "unreadable")
+        source = loaded.source
+        if self.store.has_source(source.id):
+            return IngestOutcome(loaded.origin, "duplicate", source.id, source.title)
+        try:
+            sentences, figures, statements = analyse_text(source)
+            result = self.store.add(source, sentences, figures, statements)
+        except StoreError as err:
+            return IngestOutcome(loaded.origin, "failed", source.id, source.title, str(err))
+        except Exception as err:  # an extraction bug must not lose the batch; name it
+            return IngestOutcome(
+                loaded.origin, "failed", source.id, source.title, f"{type(err).__name__}: {err}"
+            )
+        if not result.added:
+            return IngestOutcome(loaded.origin, "duplicate", source.id, source.title)
+        status = "new_version" if result.new_version_of else "ingested"
+        message = f"new version of {result.new_version_of}" if result.new_version_of else ""
+        return IngestOutcome(loaded.origin, status, source.id, source.title, message)
+
+    # ---- reading --------------------------------------------------------------------
+    def sources(self) -> list[Source]:
+        return self.store.sources()
+
+    def source(self, source_id: str) -> Source:
+        found = self.store.source(source_id)
+        if found is None:
+            raise LibraryError(f"no source with id {source_id!r} in this library")
+        return found
+
+    def sentences(self, source_id: str) -> list[Sentence]:
+        return self.store.sentences(self.source(source_id).id)
+
+    def figures(
+        self,
+        *,
+        about: str | None = None,
+        source: str | None = None,
+        kind: str | None = None,
+    ) -> list[Figure]:
+        source_id = self.source(source).id if source else None
+        return self.store.figures(source_id=source_id, kind=kind, about=about)
+
+    def statements(self, source_ids: Iterable[str] | None = None) -> list[Statement]:
+        return self.store.statements(source_ids=source_ids)
+
+    def stats(self) -> dict[str, int]:
+        return self.store.count()
+
+    # ---- analysis -------------------------------------------------------------------
+    def ask(self, question: str) -> Report:
+        from factdesk.analyze import answer_question
+
+        return answer_question(self.store, question)
+
+    def check(self, claim: str) -> Report:
+        from factdesk.analyze import check_claim
+
+        return check_claim(self.store, claim)
+
+
+def analyse_text(source: Source) -> tuple[list[Sentence], list[Figure], list[Statement]]:
+    """The ingest-time stages over one source: segment, then extract."""
+    sentences = segment(source.text, source.id)
+    figures, statements = extract(source, sentences)
+    return sentences, figures, statements
+
+
+def extract_text(text: str, published: str | None = None) -> tuple[Source, list[Figure], list[Statement]]:
+    """Figures and statements of a piece of text, without storing it (offsets into ``text``)."""
+    source = Source(text=text, published=published, origin="<text>")
+    _, figures, statements = analyse_text(source)
+    return source, figures, statements
