@@ -1,0 +1,210 @@
+"""Time expressions in a sentence: dates, as-of dates, periods, fiscal years, relative times.
+
+Each expression found becomes a ``TimeRef`` with its character span in the sentence, so the
+figure assembly can pick the expression nearest a number. Dates are resolved against the
+source's publication date (the year of "July 21", the meaning of "last year", "currently").
+US federal fiscal years run October to September and are labelled by the year they end in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+_MONTH = (
+    r"(?:Jan(?:uary|\.)?|Feb(?:ruary|\.)?|Mar(?:ch|\.)?|Apr(?:il|\.)?|May|June?|July?|"
+    r"Aug(?:ust|\.)?|Sept?(?:ember|\.)?|Oct(?:ober|\.)?|Nov(?:ember|\.)?|Dec(?:ember|\.)?)"
+)
+_YEAR = r"(?:19|20)\d{2}"
+# "July 21, 2024", "July 21", "July 2024", "July of this year", "July": the capitalised month
+# is required so that the verb "may" and words like "march" are never read as dates.
+_DATE = (
+    rf"(?P<mon>{_MONTH})(?:\s+(?P<day>[0-3]?\d)(?:st|nd|rd|th)?(?!\d))?"
+    rf"(?:,?\s+(?:of\s+)?(?P<year>{_YEAR}|this year|last year))?(?![\w-])"
+)
+_WORD_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
+    "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}
+
+
+@dataclass(slots=True)
+class TimeRef:
+    start: int  # offsets in the sentence text
+    end: int
+    kind: str  # as_of | period | point | present
+    value: str  # the date the figure is about: as-of date or the period's end (YYYY[-MM[-DD]])
+    begin: str | None = None  # a period's start, when stated
+    fiscal: bool = False
+
+
+@dataclass(slots=True)
+class _Date:
+    year: int | None
+    month: int | None
+    day: int | None
+
+    def iso(self) -> str:
+        if self.year is None:
+            return ""
+        if self.month is None:
+            return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+
+def parse_published(published: str | None) -> date | None:
+    """The publication date of a source (ISO date or datetime), or None."""
+    if not published:
+        return None
+    match = re.match(r"(\d{4})-(\d{2})-(\d{2})", published)
+    if not match:
+        return None
+    try:
+        return date(int(match[1]), int(match[2]), int(match[3]))
+    except ValueError:
+        return None
+
+
+def _month_number(word: str) -> int:
+    return MONTHS[word.lower().rstrip(".")[:3]]
+
+
+def _date_from_match(m: re.Match, published: date | None) -> _Date:
+    month = _month_number(m["mon"])
+    day = int(m["day"]) if m["day"] else None
+    year_text = m["year"]
+    if year_text and year_text[0].isdigit():
+        return _Date(int(year_text), month, day)
+    if published is None:
+        return _Date(None, month, day)
+    if year_text == "last year":
+        return _Date(published.year - 1, month, day)
+    year = published.year
+    # A month with no year that lies after the publication date refers to the previous year.
+    if year_text != "this year" and (month, day or 1) > (published.month, published.day):
+        year -= 1
+    return _Date(year, month, day)
+
+
+def _fiscal_year(text: str) -> int:
+    year = int(text)
+    return year + 2000 if year < 100 else year
+
+
+def _shift_month(d: date, months: int) -> str:
+    index = d.year * 12 + d.month - 1 + months
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def find_times(text: str, published: str | date | None = None) -> list[TimeRef]:
+    """Every time expression in ``text``, longest first, with non-overlapping spans."""
+    pub = published if isinstance(published, date) else parse_published(published)
+    refs: list[TimeRef] = []
+    taken: list[tuple[int, int]] = []
+
+    def add(start: int, end: int, kind: str, value: str, begin: str | None = None, fiscal: bool = False) -> None:
+        if not value or any(start < e and s < end for s, e in taken):
+            return
+        taken.append((start, end))
+        refs.append(TimeRef(start, end, kind, value, begin, fiscal))
+
+    fiscal = r"(?:fiscal(?:\s+year)?|FY)\s?'?(?P<fy>\d{4}|\d{2})\b"
+    # Periods with both ends: "between October 2022 and January 2023", "from April 2023 through March 2024".
+    for m in re.finditer(
+        rf"\b(?:between|from)\s+(?P<a>{_MONTH}(?:\s+[0-3]?\d(?!\d))?(?:,?\s+{_YEAR})?|{_YEAR})\s+"
+        rf"(?:and|to|through|until|till|-|–)\s+(?P<b>{_MONTH}(?:\s+[0-3]?\d(?!\d))?(?:,?\s+{_YEAR})?|{_YEAR})",
+        text,
+    ):
+        a, b = _resolve(m["a"], pub), _resolve(m["b"], pub)
+        if a and b and a.year and b.year is None:
+            b.year = a.year
+        if a and b and b.year and a.year is None:
+            a.year = b.year if a.month <= b.month else b.year - 1
+        if a and b:
+            add(m.start(), m.end(), "period", b.iso(), a.iso())
+    # "April 2023 through March 2024", "2018-2019", "July–September 2023".
+    for m in re.finditer(
+        rf"\b(?P<a>{_MONTH}(?:\s+{_YEAR})?|{_YEAR})\s*(?:through|to|until|-|–)\s*(?P<b>{_MONTH}(?:,?\s+{_YEAR})?|{_YEAR})\b",
+        text,
+    ):
+        a, b = _resolve(m["a"], pub), _resolve(m["b"], pub)
+        if a and b and b.year:
+            add(m.start(), m.end(), "period", b.iso(), a.iso() if a.year else None)
+    # "the 12 months through March 2024", "the year ending in March", "the year that ended in March".
+    for m in re.finditer(
+        rf"\b(?:(?P<n>\d+|{'|'.join(_WORD_NUMBERS)})\s+months?|(?:the\s+)?year)\s+"
+        rf"(?:(?:that\s+)?end(?:ing|ed)\s+(?:in\s+)?|through\s+|to\s+|until\s+)(?:the\s+end\s+of\s+)?{_DATE}",
+        text,
+        re.I,
+    ):
+        if not m["mon"][0].isupper():
+            continue
+        d = _date_from_match(m, pub)
+        add(m.start(), m.end(), "period", d.iso())
+    # "as of July 21, 2024", "as of the end of April 2014", "as of Feb. 2024".
+    for m in re.finditer(rf"\bas\s+of\s+(?:the\s+end\s+of\s+)?{_DATE}", text, re.I):
+        if m["mon"][0].isupper():
+            add(m.start(), m.end(), "as_of", _date_from_match(m, pub).iso())
+    for m in re.finditer(rf"\bas\s+of\s+(?:the\s+end\s+of\s+)?(?:{fiscal}|(?P<y>{_YEAR}))", text, re.I):
+        add(m.start(), m.end(), "as_of", str(_fiscal_year(m["fy"])) if m["fy"] else m["y"], fiscal=bool(m["fy"]))
+    # "through July", "until March 2024": the end of an open period.
+    for m in re.finditer(rf"\b(?:through|until|to|ending\s+in|ended\s+in)\s+{_DATE}", text):
+        add(m.start(), m.end(), "period", _date_from_match(m, pub).iso())
+    # Fiscal years: "fiscal year 2023", "FY2023", "FY 23", "fiscal 2024"; "last fiscal year".
+    for m in re.finditer(rf"\b{fiscal}", text, re.I):
+        fy = _fiscal_year(m["fy"])
+        add(m.start(), m.end(), "period", str(fy), f"{fy - 1}-10", fiscal=True)
+    if pub:
+        fy_now = pub.year + (1 if pub.month >= 10 else 0)
+        for m in re.finditer(r"\b(?P<rel>last|current|this|previous)\s+fiscal\s+year\b", text, re.I):
+            fy = fy_now - (1 if m["rel"].lower() in ("last", "previous") else 0)
+            add(m.start(), m.end(), "period", str(fy), f"{fy - 1}-10", fiscal=True)
+    # Calendar dates: "Sept. 28, 2024", "July 2024", "in September", "July of this year".
+    for m in re.finditer(rf"\b{_DATE}", text):
+        if m["mon"] == "May" and not (m["day"] or m["year"]) and not re.search(r"\b(?:in|of|since|by)\s+$", text[: m.start()]):
+            continue
+        d = _date_from_match(m, pub)
+        add(m.start(), m.end(), "point", d.iso())
+    # Relative times, resolved against the publication date.
+    if pub:
+        relative = [
+            (r"\b(?:last|the previous|the prior)\s+year\b", str(pub.year - 1)),
+            (r"\b(?:this|the current)\s+year\b|\b(?:over\s+)?the\s+(?:past|last)\s+(?:year|12\s+months)\b", str(pub.year)),
+            (r"\blast\s+month\b", _shift_month(pub, -1)),
+            (r"\bthis\s+month\b", _shift_month(pub, 0)),
+        ]
+        for pattern, value in relative:
+            for m in re.finditer(pattern, text, re.I):
+                add(m.start(), m.end(), "point", value)
+        for m in re.finditer(r"\b(?:currently|now|today|right now|at present|presently|to date)\b", text, re.I):
+            add(m.start(), m.end(), "present", _shift_month(pub, 0))
+    # Bare years: "in 2022", "since 2009", "the 2019 benchmark".
+    for m in re.finditer(rf"(?<![\d$£€.,])\b{_YEAR}\b(?![\d%]|,\d|\.\d)", text):
+        add(m.start(), m.end(), "point", m[0])
+    refs.sort(key=lambda r: r.start)
+    return refs
+
+
+def _resolve(text: str, pub: date | None) -> _Date | None:
+    """A month or year phrase ("March 2024", "April", "2018") as a date; a month alone keeps no year."""
+    year = re.fullmatch(_YEAR, text)
+    if year:
+        return _Date(int(text), None, None)
+    m = re.fullmatch(rf"(?P<mon>{_MONTH})(?:\s+(?P<day>[0-3]?\d))?(?:,?\s+(?P<year>{_YEAR}))?", text)
+    if not m:
+        return None
+    month = _month_number(m["mon"])
+    day = int(m["day"]) if m["day"] else None
+    return _Date(int(m["year"]) if m["year"] else None, month, day)
+
+
+def year_span(text: str) -> list[tuple[int, int]]:
+    """Spans of four-digit years, so callers can tell a year from a count."""
+    return [(m.start(), m.end()) for m in re.finditer(rf"\b{_YEAR}\b", text)]
