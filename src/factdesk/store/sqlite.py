@@ -421,7 +421,7 @@ class SQLiteStore:
             # The best-matching figures first (bm25), then shown in source order.
             sql = (
                 f"SELECT {_FIGURE_SELECT} FROM figures_fts JOIN figures ON figures.rowid = figures_fts.rowid "
-                f"WHERE figures_fts MATCH ? AND {' AND '.join(where)} ORDER BY bm25(figures_fts)"
+                f"WHERE figures_fts MATCH ? AND {' AND '.join(where)} ORDER BY bm25(figures_fts), figures.rowid"
             )
             if limit is not None:
                 sql += f" LIMIT {int(limit)}"
@@ -445,9 +445,11 @@ class SQLiteStore:
             if match is None:
                 break
             rows = self._rows(
-                "SELECT s.source_id, s.idx, bm25(sentences_fts) AS rank FROM sentences_fts "
-                "JOIN sentences s ON s.rowid = sentences_fts.rowid "
-                "WHERE sentences_fts MATCH ? ORDER BY rank LIMIT ?",
+                # Rank inside FTS first; only the best rows are joined to their sentences.
+                "SELECT s.source_id, s.idx, best.score FROM ("
+                "SELECT rowid, bm25(sentences_fts) AS score FROM sentences_fts "
+                "WHERE sentences_fts MATCH ? ORDER BY score, rowid LIMIT ?) AS best "
+                "JOIN sentences s ON s.rowid = best.rowid ORDER BY best.score, best.rowid",
                 (match, limit),
             )
             hits = [SentenceHit(r[0], r[1], -r[2]) for r in rows]
