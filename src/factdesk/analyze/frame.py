@@ -1,0 +1,193 @@
+"""Frame: what a question or a claim asks — the quantity, the kind of figure, the time.
+
+Cues are grammatical (question words, tense, period phrases, change verbs), never topical.
+"""
+
+from __future__ import annotations
+
+import re
+
+from factdesk.extract.numbers import find_numbers
+from factdesk.model import Frame
+from factdesk.terms import content_words
+
+MONTHS = {
+    m: i
+    for i, names in enumerate(
+        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
+         ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
+         ("oct", "october"), ("nov", "november"), ("dec", "december")],
+        1,
+    )
+    for m in names
+}
+_MONTH_RE = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
+_DATE = re.compile(
+    rf"\b(?P<month>{_MONTH_RE})\s+(?:(?P<day>\d{{1,2}}),?\s+)?(?P<year>(?:19|20)\d\d)\b"
+    r"|\b(?:fiscal\s+(?:year\s+)?|fy\s?|calendar\s+(?:year\s+)?)?(?P<bare>(?:19|20)\d\d)\b",
+    re.I,
+)
+
+SHARE_CUES = re.compile(
+    r"\b(?:what|which)\s+(?:share|percent(?:age)?|proportion|fraction|portion)\b|\bpercent(?:age)?\b|"
+    r"\bshare\s+of\b|\bhow\s+many\s+(?:out\s+)?of\s+every\b|%|\brate\b(?!\s+of\s+(?:growth|increase))",
+    re.I,
+)
+RATE_CUES = re.compile(r"\bper\s+(?:capita|head|person|resident|\d[\d,]*)\b", re.I)
+CHANGE_CUES = re.compile(
+    r"\bhow\s+many\s+(?:fewer|more)\b|\bby\s+how\s+(?:much|many)\b|"
+    r"\bhow\s+much\b.*\b(?:rise|rose|risen|fall|fell|fallen|increase[ds]?|decrease[ds]?|grow|grew|"
+    r"drop(?:ped)?|decline[ds]?|change[ds]?|revised?|cut|shrink|shrank|jump(?:ed)?)\b|"
+    r"\b(?:change|increase|decrease|drop|decline|rise|growth)\s+in\b|"
+    r"\b(?:double[ds]?|tripled?|halved?|doubling)\b|"
+    r"\bthan\s+(?:first|previously|initially|originally)\s+(?:reported|estimated|thought)\b|"
+    r"\b(?:weaker|stronger|lower|higher|fewer|more)\s+than\s+(?:first|previously|initially|originally)\b|"
+    r"\b(?:revised|revision)\s+(?:down|up|downward|upward)\b|\b(?:rose|fell|increased|decreased|grew|dropped|jumped|declined)\s+(?:by\s+)?\d",
+    re.I,
+)
+PERIOD_CUES = re.compile(
+    r"\b(?:each|every|per|a)\s+(?:year|month|week|day)\b|\bannual(?:ly)?\b|\bmonthly\b|\byearly\b|"
+    r"\bin\s+(?:fiscal\s+(?:year\s+)?|calendar\s+(?:year\s+)?|fy\s?)?(?:19|20)\d\d\b|\bduring\b|\bsince\b|"
+    r"\bover\s+the\s+(?:past|last)\b|\b(?:last|this)\s+year\b|\bin\s+the\s+(?:year|months?)\s+(?:to|through|ending)\b|"
+    r"\bfrom\s+\w+\s+(?:\d{4}\s+)?(?:to|through)\b|\bthrough\s+(?:" + _MONTH_RE + r")|\bunder\s+(?:the\s+)?[A-Z]\w+",
+    re.I,
+)
+STOCK_CUES = re.compile(
+    r"\b(?:are|is)\s+(?:there|now|currently|still|living|held|in|on|at|being\s+held|awaiting)\b|"
+    r"\bcurrently\b|\bas\s+of\b|\bliving\b|\b(?:remain|remains|reside|live)\b|\bon\s+(?:the\s+)?\w+'s\s+\w+|"
+    r"\b(?:how\s+many|number\s+of)\b.*\b(?:are|is)\b(?!.*\b(?:each|every|per)\s+(?:year|month))",
+    re.I,
+)
+# Past-tense or event verbs after "did"/"were": something that happened, i.e. a flow.
+EVENT_CUES = re.compile(r"\b(?:did|were|was|have\s+been|has\s+been)\b\s+(?:\w+\s+){0,4}?\w+(?:ed|en|ld|ew|ot|ft)\b", re.I)
+
+QUESTION_HEAD = re.compile(
+    r"^\s*(?:how\s+(?:many|much)|what\s+(?:is|was|are|were)\s+(?:the\s+)?|what|which|is|are|did|do|does|has|have)\s+",
+    re.I,
+)
+SUBJECT_END = re.compile(
+    r"\s+(?:are|is|were|was|did|do|does|have|has|had|will|would|can|could|got|get)\b|[?,;]|"
+    r"\s+(?:from|after|before|since|during|in|as\s+of|for|under|over|through|each|every|per|last|this)\s",
+    re.I,
+)
+QUESTION_WORDS = {"how", "many", "much", "what", "which", "who", "whom", "when", "where", "why", "was", "did", "does"}
+TIME_WORDS = set(MONTHS) | {"fiscal", "calendar", "fy", "today", "currently", "now", "month", "monthly", "week"}
+COMPARATORS = {
+    "more_than": re.compile(r"\b(?:more\s+than|over|above|upwards?\s+of|in\s+excess\s+of|exceed\w*|north\s+of|plus)\b", re.I),
+    "at_least": re.compile(r"\bat\s+least\b", re.I),
+    "nearly": re.compile(r"\b(?:nearly|almost|close\s+to|just\s+(?:under|shy\s+of))\b", re.I),
+    "fewer_than": re.compile(r"\b(?:fewer\s+than|less\s+than|under|below)\b", re.I),
+    "about": re.compile(r"\b(?:about|around|roughly|approximately|some|an\s+estimated)\b", re.I),
+}
+
+
+def _time_of(text: str) -> tuple[str | None, list[str]]:
+    """The last date named in ``text`` (at the precision given) and the phrases naming time."""
+    found: list[str] = []
+    phrases: list[str] = []
+    for m in _DATE.finditer(text):
+        if m.group("year"):
+            month = MONTHS[m.group("month").lower().rstrip(".")]
+            day = m.group("day")
+            found.append(f"{m.group('year')}-{month:02d}" + (f"-{int(day):02d}" if day else ""))
+        else:
+            found.append(m.group("bare"))
+        phrases.append(m.group(0))
+    return (found[-1] if found else None), phrases
+
+
+def _kind_of(text: str, *, is_claim: bool) -> str | None:
+    if RATE_CUES.search(text):
+        return "rate"
+    if CHANGE_CUES.search(text):
+        return "change"
+    if SHARE_CUES.search(text):
+        return "share"
+    if PERIOD_CUES.search(text):
+        return "flow"
+    if EVENT_CUES.search(text) and not re.search(r"\b(?:are|is)\b", text, re.I):
+        return "flow"
+    if STOCK_CUES.search(text):
+        return "stock"
+    return None if is_claim else "stock"
+
+
+def _subject_of(text: str) -> str:
+    body = QUESTION_HEAD.sub("", text.strip(), count=1)
+    end = SUBJECT_END.search(body)
+    subject = body[: end.start()] if end else body
+    return subject.strip(" ?.").strip()
+
+
+def _terms(text: str) -> list[str]:
+    seen: list[str] = []
+    for w in content_words(text):
+        if w in QUESTION_WORDS or w in TIME_WORDS or w in seen:
+            continue
+        seen.append(w)
+    return seen
+
+
+def _premises(text: str, subject: str) -> list[str]:
+    rest = text.replace(subject, " ", 1) if subject else text
+    rest = QUESTION_HEAD.sub("", rest.strip(), count=1)
+    out = [m.group(0) for m in PERIOD_CUES.finditer(rest)]
+    verbs = re.findall(r"\b(?:are|is|were|was|did|have|has|been)\s+((?:\w+\s+){0,1}\w+(?:ed|en)\b(?:\s+(?:into|to|from|in|by|on)\s+(?:the\s+)?[\w.]+)?)", rest, re.I)
+    out.extend(verbs)
+    return [p.strip() for p in out if p.strip()]
+
+
+def frame_question(question: str) -> Frame:
+    subject = _subject_of(question)
+    time_, time_phrases = _time_of(question)
+    return Frame(
+        text=question,
+        mode="question",
+        subject=subject,
+        terms=_terms(question),
+        kind=_kind_of(question, is_claim=False),
+        time=time_,
+        period_words=[m.group(0) for m in PERIOD_CUES.finditer(question)] + time_phrases,
+        premises=_premises(question, subject),
+    )
+
+
+def frame_claim(claim: str) -> Frame:
+    numbers = [n for n in find_numbers(claim) if n.is_figure and n.unit not in {"year", "month", "week", "day", "decade"}]
+    # The asserted figure: the largest count (or the first share) the claim names.
+    asserted = None
+    if numbers:
+        shares = [n for n in numbers if n.unit == "percent"]
+        asserted = shares[0] if shares and not any(n.unit != "percent" and n.value >= 100 for n in numbers) else max(numbers, key=lambda n: abs(n.value))
+    time_, time_phrases = _time_of(claim)
+    text_wo_number = claim
+    if asserted:
+        text_wo_number = claim[: asserted.start] + " " + claim[asserted.end :]
+    kind = _kind_of(claim, is_claim=True)
+    if asserted and asserted.unit == "percent" and kind not in ("change", "rate"):
+        kind = "share"
+    comparator = asserted.approx if asserted else None
+    actor = None
+    m = re.search(r"\b((?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+)(?:'s|’s)?\s+(?:administration|government|ICE|let|allowed|released|admitted|created|added|cut|freed)\b", claim)
+    if m:
+        actor = m.group(1)
+    subject = ""
+    if asserted:
+        after = claim[asserted.end :]
+        stop = re.search(r"\s+(?:are|is|were|was|have|has|had|entered|crossed|were|did|in|during|over|since|under|from|on|to|into)\b|[,.;]", after)
+        subject = (after[: stop.start()] if stop else after).strip()
+    return Frame(
+        text=claim,
+        mode="claim",
+        subject=subject,
+        terms=_terms(text_wo_number),
+        kind=kind,
+        time=time_,
+        period_words=[m.group(0) for m in PERIOD_CUES.finditer(claim)] + time_phrases,
+        premises=_premises(claim, subject),
+        value=asserted.value if asserted else None,
+        value_high=asserted.value_high if asserted else None,
+        comparator=comparator,
+        unit=asserted.unit if asserted else None,
+        actor=actor,
+    )

@@ -1,0 +1,305 @@
+"""Judge: does the evidence answer the question (answer status), or bear out the claim (verdict)?
+
+Every decision keeps its reasons as plain findings, which compose turns into cited prose.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+
+from factdesk.analyze.relate import unit_family, values_agree
+from factdesk.analyze.retrieve import Evidence, Scored
+from factdesk.model import Figure, Frame
+from factdesk.terms import stem, stems
+
+STRONG = 0.5  # relevance at which a figure is about the asked quantity
+KIND_WORDS = {
+    "stock": "a count at one point in time",
+    "flow": "a count over a period",
+    "share": "a share of a whole",
+    "rate": "a rate per person or unit",
+    "change": "a change between two times",
+    "other": "a figure of another kind",
+}
+
+
+@dataclass(slots=True)
+class Finding:
+    """One reason behind a status or verdict, with the figures it rests on."""
+
+    text: str
+    figure_ids: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Judgement:
+    status: str
+    direct: list[Scored]  # figures that answer as asked
+    related: list[Scored]  # figures about the quantity that do not answer as asked
+    findings: list[Finding] = field(default_factory=list)
+    verdict: str | None = None
+    supporting: list[Scored] = field(default_factory=list)
+    contradicting: list[Scored] = field(default_factory=list)
+    misleading: list[Finding] = field(default_factory=list)
+
+
+# ---- time -------------------------------------------------------------------------------------
+def time_fits(asked: str | None, fig: Figure) -> bool | None:
+    """None when the question names no time; else whether the figure is about that time."""
+    if not asked:
+        return None
+    have = fig.time
+    if not have:
+        return False
+    return have.startswith(asked) or asked.startswith(have)
+
+
+def covers_whole_year(asked: str, fig: Figure) -> bool:
+    """A figure 'for 2024' must cover calendar 2024, not a 12 months ending inside it."""
+    if len(asked) != 4 or fig.kind not in ("flow", "change"):
+        return True
+    end = fig.time or ""
+    if len(end) >= 7 and end[:4] == asked and end[5:7] != "12":
+        return bool(fig.period and fig.period.start and fig.period.start.startswith(asked))
+    return True
+
+
+def kind_fits(asked: str | None, fig: Figure) -> bool:
+    if asked is None:
+        return True
+    if asked == fig.kind:
+        return True
+    # An average over a period ("a month, on average") is still a flow; a rate asked as a share.
+    return {asked, fig.kind} == {"rate", "share"}
+
+
+def unit_fits(frame: Frame, fig: Figure) -> bool:
+    text = frame.text.lower()
+    if frame.kind == "share" or "percent" in text or "%" in text:
+        return fig.unit == "percent"
+    if re.search(r"\bhow\s+much\b.*\b(?:cost|spend|spent|money|paid|budget|worth|dollars?)\b|\$", text):
+        return unit_family(fig.unit) == "money"
+    if re.search(r"\bhow\s+many\b", text):
+        return fig.unit not in ("percent",) and unit_family(fig.unit) != "money"
+    return True
+
+
+def premise_stems(frame: Frame) -> set[str]:
+    """Stems of the event or state the question is about ("released", "created", "living")."""
+    out: set[str] = set()
+    for p in frame.premises:
+        words = [w for w in re.findall(r"[A-Za-z]+", p) if re.search(r"(?:ed|en|ing)$", w.lower())]
+        out |= {stem(w) for w in words}
+    return out
+
+
+# ---- questions --------------------------------------------------------------------------------
+def judge_question(ev: Evidence) -> Judgement:
+    frame = ev.frame
+    about = [s for s in ev.figures if s.relevance >= STRONG and (s.head_match or s.subject_match >= 0.6)]
+    premises = premise_stems(frame)
+    direct, related = [], []
+    for s in about:
+        f = s.figure
+        fits = kind_fits(frame.kind, f) and unit_fits(frame, f) and time_fits(frame.time, f) is not False
+        if fits and frame.time:
+            fits = covers_whole_year(frame.time, f)
+        if fits and premises:
+            fits = bool(premises & stems(f"{f.subject} {f.scope} {f.quote}"))
+        (direct if fits else related).append(s)
+    if direct:
+        status = "answered"
+    elif about:
+        status = "related_only"
+    else:
+        status = "no_evidence"
+        related = [s for s in ev.figures if s.relevance >= STRONG * 0.8][:5]
+    findings = [Finding(how_it_differs(frame, s.figure), [s.figure.id]) for s in related[:8]]
+    return Judgement(status, direct, related, findings)
+
+
+def how_it_differs(frame: Frame, fig: Figure) -> str:
+    """Say exactly how a related figure differs from what was asked."""
+    parts = []
+    if frame.kind and fig.kind != frame.kind:
+        when = f" ({fig.time})" if fig.time else ""
+        parts.append(f"it is {KIND_WORDS.get(fig.kind, fig.kind)}{when}, not {KIND_WORDS.get(frame.kind, frame.kind)}")
+    fit = time_fits(frame.time, fig)
+    if fit is False:
+        parts.append(f"it is dated {fig.time or 'without a date'}, not {frame.time}")
+    elif frame.time and not covers_whole_year(frame.time, fig):
+        parts.append(f"it covers a period ending {fig.time}, not the whole of {frame.time}")
+    if not parts:
+        parts.append("it counts a related but different group or event than the one asked about")
+    return "; ".join(parts)
+
+
+# ---- claims -----------------------------------------------------------------------------------
+def _step(value: float) -> float:
+    """The rounding step a writer implies: 13,000 -> 1,000; 7.5 million -> 100,000; 30 -> 10."""
+    if value == 0:
+        return 1.0
+    digits = f"{abs(value):.10g}".replace(".", "").replace("-", "")
+    if "e" in digits:
+        return 1.0
+    integer = str(int(abs(value)))
+    trailing = len(integer) - len(integer.rstrip("0")) if abs(value) == int(abs(value)) else 0
+    if abs(value) != int(abs(value)):
+        decimals = len(f"{abs(value):.10g}".split(".")[1])
+        return 10 ** -decimals
+    return float(10 ** trailing)
+
+
+def value_fits(frame: Frame, fig: Figure) -> bool:
+    """Does the figure bear out the claimed number, respecting its comparator and rounding?"""
+    claimed = frame.value
+    if claimed is None:
+        return False
+    v, hi = fig.value, fig.value_high if fig.value_high is not None else fig.value
+    comparator = frame.comparator or "exact"
+    step = _step(claimed)
+    if comparator in ("more_than", "at_least"):
+        return hi > claimed or (comparator == "at_least" and values_agree(hi, claimed)) or (
+            fig.approx in ("more_than", "at_least") and values_agree(v, claimed))
+    if comparator in ("fewer_than", "up_to", "at_most"):
+        return v < claimed or values_agree(v, claimed)
+    if comparator == "nearly":
+        return claimed - max(step, 0.1 * abs(claimed)) <= v <= claimed or values_agree(v, claimed)
+    if comparator == "about":
+        return abs(v - claimed) <= max(step / 2, 0.05 * abs(claimed)) or v <= claimed <= hi
+    # exact: equal up to the rounding the claim's own digits imply
+    return values_agree(v, claimed) or abs(v - claimed) < step / 2 + 1e-9 * abs(claimed) or v <= claimed <= hi
+
+
+def same_quantity(frame: Frame, s: Scored) -> bool:
+    return s.relevance >= STRONG and (s.head_match or s.subject_match >= 0.6)
+
+
+CONVICTED = re.compile(r"\bconvict\w*|\bfound\s+guilty\b", re.I)
+CHARGED = re.compile(r"\bcharged\b|\bcharges\b|\baccused\b|\barrested\b|\bsuspect\w*", re.I)
+SHARE_OF = re.compile(r"\b(?:most|half|all|many|some|majority|none|few|a\s+third|a\s+quarter|\d+\s*%|\d+\s+percent)\s+of\s+(?:the|those|these)\s*$", re.I)
+
+
+def judge_claim(ev: Evidence) -> Judgement:
+    frame = ev.frame
+    base = judge_question(ev)
+    candidates = [s for s in ev.figures if same_quantity(frame, s) and _unit_matches_claim(frame, s.figure)]
+    judgement = Judgement(base.status, base.direct, base.related, base.findings)
+    if frame.value is None or _number_is_context(frame):
+        judgement.verdict = "unverifiable"
+        judgement.findings = [Finding("the sources hold no figure for what the claim asserts")]
+        return judgement
+    supporting = [s for s in candidates if value_fits(frame, s.figure)]
+    contradicting = [s for s in candidates if not value_fits(frame, s.figure) and _comparable(frame, s.figure)]
+    judgement.supporting, judgement.contradicting = supporting, contradicting
+    misleading = misleading_findings(frame, supporting)
+    judgement.misleading = misleading
+    if misleading:
+        judgement.verdict = "misleading"
+    elif supporting and contradicting and _independent(supporting, contradicting):
+        judgement.verdict = "mixed"
+    elif supporting:
+        judgement.verdict = "supported"
+    elif contradicting:
+        judgement.verdict = "contradicted"
+    else:
+        judgement.verdict = "unverifiable"
+    return judgement
+
+
+def _number_is_context(frame: Frame) -> bool:
+    """'Most of the 13,099 ...': the number names a group; what is asserted is a share of it."""
+    text = frame.text
+    for m in re.finditer(re.escape(_surface_of_value(frame)), text) if _surface_of_value(frame) else []:
+        if SHARE_OF.search(text[: m.start()]):
+            return True
+    return False
+
+
+def _surface_of_value(frame: Frame) -> str:
+    from factdesk.extract.numbers import find_numbers
+
+    for n in find_numbers(frame.text):
+        if n.is_figure and frame.value is not None and values_agree(n.value, frame.value):
+            return frame.text[n.value_start : n.value_end]
+    return ""
+
+
+def _unit_matches_claim(frame: Frame, fig: Figure) -> bool:
+    if frame.unit == "percent":
+        return fig.unit == "percent"
+    if frame.unit and unit_family(frame.unit) == "money":
+        return unit_family(fig.unit) == "money"
+    return fig.unit not in ("percent",) and unit_family(fig.unit) != "money"
+
+
+def _comparable(frame: Frame, fig: Figure) -> bool:
+    """A figure contradicts only if it is the same kind of thing at a compatible time."""
+    if frame.kind and not kind_fits(frame.kind, fig) and frame.kind != "stock":
+        return False
+    if frame.time and time_fits(frame.time, fig) is False:
+        return False
+    if frame.value and fig.value:
+        ratio = max(abs(frame.value), abs(fig.value)) / max(1e-9, min(abs(frame.value), abs(fig.value)))
+        return ratio < 10
+    return True
+
+
+def _independent(a: list[Scored], b: list[Scored]) -> bool:
+    return bool({s.figure.source_id for s in a} - {s.figure.source_id for s in b}) and bool(
+        {s.figure.source_id for s in b} - {s.figure.source_id for s in a}
+    )
+
+
+def misleading_findings(frame: Frame, supporting: list[Scored]) -> list[Finding]:
+    """The number matches, but the claim misstates what it counts (general forms only)."""
+    if not supporting:
+        return []
+    out: list[Finding] = []
+    figs = [s.figure for s in supporting]
+    ids = [f.id for f in figs]
+    kinds = {f.kind for f in figs}
+    text = frame.text
+    if frame.kind == "flow" and kinds <= {"stock"}:
+        out.append(Finding("the claim presents a count at one point in time (a stock, accumulated over many years) "
+                           "as a number that arrived or was released during a period", ids))
+    if frame.kind in ("flow", "stock") and kinds <= {"change"}:
+        out.append(Finding("the claim presents a change or revision as a level", ids))
+    if frame.kind == "share" and kinds <= {"change"} and not re.search(r"\b(?:rise|fall|weaker|stronger|fewer|more|increase|decrease|drop)\b", text, re.I):
+        out.append(Finding("the claim presents a percent change as a level or share", ids))
+    quotes = " ".join(f"{f.subject} {f.quote}" for f in figs)
+    if CONVICTED.search(text) and not CONVICTED.search(quotes) and CHARGED.search(quotes):
+        out.append(Finding("the claim says convicted where the sources count people charged or arrested", ids))
+    if frame.time and len(frame.time) == 4 and all(not covers_whole_year(frame.time, f) for f in figs if f.kind in ("flow", "change")) and kinds & {"flow", "change"}:
+        out.append(Finding(f"the figure covers a twelve-month period ending {figs[0].time}, not calendar {frame.time}", ids))
+    decades = re.search(r"\b(?:decades?|(?:\d+|forty|thirty|twenty)\s+years?)\b", " ".join(h for f in figs for h in f.hedges), re.I)
+    if frame.kind == "flow" and decades and not out:
+        out.append(Finding("the sources say the count accumulated over decades, while the claim presents it as recent", ids))
+    if frame.actor and not out:
+        actor = stems(frame.actor)
+        credited = any(actor & stems(f"{f.attribution} {f.quote}") for f in figs)
+        acted = re.search(r"\b(?:padded|let|allowed|released|freed|invented|fabricated|faked|cooked|hid|hidden)\b", text, re.I)
+        if acted and not credited:
+            out.append(Finding(f"the sources do not attribute this figure to an act of {frame.actor}", ids))
+    rounded_past = _rounded_past_comparator(frame, figs)
+    if rounded_past:
+        out.append(rounded_past)
+    return out
+
+
+def _rounded_past_comparator(frame: Frame, figs: list[Figure]) -> Finding | None:
+    """'Almost 14,000' for 13,099: rounding pushed past the figure."""
+    if frame.comparator not in ("nearly",) or frame.value is None:
+        return None
+    best = max(f.value for f in figs)
+    if best < frame.value and (frame.value - best) / frame.value > 0.05:
+        return Finding(f"the claim rounds {best:,.0f} up to nearly {frame.value:,.0f}", [f.id for f in figs])
+    return None
+
+
+def pct_change(old: float, new: float) -> float | None:
+    if old == 0 or math.isnan(old):
+        return None
+    return (new - old) / abs(old) * 100

@@ -1,0 +1,100 @@
+"""Retrieve: the figures and statements of the library that bear on a frame, scored.
+
+BM25 over sentences (the store's full-text index, which stems and matches numbers without
+separators) finds the passages; figures in those passages and figures whose subject matches
+are scored by how much of the asked quantity they name.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from factdesk.model import Figure, Frame, Source, Statement
+from factdesk.store.base import Store
+from factdesk.terms import stem, stems
+
+SENTENCE_HITS = 300
+MIN_RELEVANCE = 0.34
+
+
+@dataclass(slots=True)
+class Scored:
+    figure: Figure
+    relevance: float  # 0..1: how much of the asked quantity this figure names
+    subject_match: float  # share of the asked subject's words in the figure's subject/scope/sentence
+    head_match: bool  # the asked subject's head noun appears with the figure
+
+
+@dataclass(slots=True)
+class Evidence:
+    frame: Frame
+    figures: list[Scored]
+    statements: list[Statement]
+    sources: dict[str, Source]
+    hit_count: int
+    term_coverage: float = 0.0  # share of the frame's terms found anywhere in the top passages
+    notes: list[str] = field(default_factory=list)
+
+
+def head_noun(subject: str) -> str | None:
+    """The counted noun: the last content word before a qualifier (with, of, on, who ...)."""
+    import re
+
+    from factdesk.terms import content_words
+
+    core = re.split(r"\b(?:with|of|on|in|who|that|which|from|at|for|into|under|convicted|charged|living)\b", subject, maxsplit=1)[0]
+    words = content_words(core) or content_words(subject)
+    return words[-1] if words else None
+
+
+def _overlap(wanted: set[str], have: set[str]) -> float:
+    return len(wanted & have) / len(wanted) if wanted else 0.0
+
+
+def score_figure(frame: Frame, fig: Figure, subject_stems: set[str], term_stems: set[str], head: str | None) -> Scored:
+    own = stems(f"{fig.subject} {fig.scope}")
+    quote = stems(fig.quote)
+    subject_match = 0.6 * _overlap(subject_stems, own) + 0.4 * _overlap(subject_stems, own | quote)
+    term_match = _overlap(term_stems, own | quote)
+    head_ok = bool(head) and stem(head) in (own | quote)
+    relevance = 0.55 * subject_match + 0.3 * term_match + (0.15 if head_ok else 0.0)
+    return Scored(fig, round(relevance, 4), round(subject_match, 4), head_ok)
+
+
+def retrieve(store: Store, frame: Frame, *, limit: int = 60) -> Evidence:
+    query = " ".join(frame.terms) or frame.text
+    hits = store.search(query, limit=SENTENCE_HITS)
+    hit_keys = {(h.source_id, h.index) for h in hits}
+    source_ids = sorted({h.source_id for h in hits})
+
+    candidates: dict[str, Figure] = {}
+    if source_ids:
+        for fig in store.figures(source_ids=source_ids):
+            if (fig.source_id, fig.sentence_index) in hit_keys:
+                candidates[fig.id] = fig
+    if frame.subject:
+        for fig in store.figures(about=frame.subject, limit=500):
+            candidates.setdefault(fig.id, fig)
+
+    subject_stems = stems(frame.subject) or stems(" ".join(frame.terms))
+    term_stems = {stem(t) for t in frame.terms}
+    head = head_noun(frame.subject) if frame.subject else None
+    scored = [score_figure(frame, f, subject_stems, term_stems, head) for f in candidates.values()]
+    scored = [s for s in scored if s.relevance >= MIN_RELEVANCE]
+    scored.sort(key=lambda s: (-s.relevance, s.figure.source_id, s.figure.start))
+    scored = scored[:limit]
+
+    used_sources = {s.figure.source_id for s in scored}
+    statements = [
+        st for st in store.statements(source_ids=sorted(used_sources))
+        if _overlap(term_stems, stems(st.text)) >= 0.25
+    ]
+    sources = {sid: store.source(sid) for sid in used_sources | {st.source_id for st in statements}}
+
+    found: set[str] = set()
+    for sid, idx in list(hit_keys)[:SENTENCE_HITS]:
+        sentence = store.sentence(sid, idx)
+        if sentence:
+            found |= stems(sentence.text)
+    coverage = _overlap(term_stems, found)
+    return Evidence(frame, scored, statements, {k: v for k, v in sources.items() if v}, len(hits), coverage)
