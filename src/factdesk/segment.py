@@ -34,7 +34,7 @@ _TITLES = frozenset(
 )
 # Abbreviations that only hold on to the next token when it is a number ("No. 5", "Sept. 28").
 _BEFORE_NUMBER = frozenset(
-    """No Nos Nr Vol Art Sec Fig Figs Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
+    """No Nos Nr Vol Art Fig Figs Jan Feb Mar Apr Jun Jul Aug Sep Sept Oct Nov Dec
     p pp para""".split()
 )
 _LAST_WORD = re.compile(r"(?:^|[\s(\[“\"‘'])([A-Za-z]+)\.$")
