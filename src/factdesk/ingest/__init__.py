@@ -12,12 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from factdesk.ingest import html, jsonl, pdf, text
+from factdesk.ingest import fetch, html, jsonl, pdf, text
 from factdesk.ingest.common import IngestError, decode, html_declared_charset, outlet_kind_for, too_large, utc_now
-from factdesk.ingest.fetch import FetchError, Fetched, fetch
 from factdesk.model import Source
 
-__all__ = ["Loaded", "expand_targets", "read", "fetch", "Fetched", "FetchError", "SUPPORTED_EXTENSIONS"]
+# The fetcher lives in factdesk.ingest.fetch (fetch, Fetched, FetchError).
+__all__ = ["Loaded", "expand_targets", "read", "SUPPORTED_EXTENSIONS"]
 
 SUPPORTED_EXTENSIONS = (".html", ".htm", ".pdf", ".txt", ".md", ".markdown", ".jsonl")
 _FORMAT_BY_EXTENSION = {
@@ -79,7 +79,7 @@ def read(target: str, *, allow_private: bool = False, max_bytes: int = 20_000_00
             yield from _read_url(target, allow_private=allow_private, max_bytes=max_bytes)
         else:
             yield from _read_file(target, max_bytes=max_bytes)
-    except (IngestError, FetchError) as error:
+    except (IngestError, fetch.FetchError) as error:
         yield Loaded(target, None, str(error))
     except Exception as error:  # a parser bug must not end a whole ingest run
         yield Loaded(target, None, f"unexpected {type(error).__name__}: {' '.join(str(error).split())[:160]}")
@@ -103,7 +103,7 @@ def _read_file(target: str, *, max_bytes: int) -> Iterator[Loaded]:
 
 
 def _read_url(url: str, *, allow_private: bool, max_bytes: int) -> Iterator[Loaded]:
-    fetched = fetch(url, allow_private=allow_private, max_bytes=max_bytes)
+    fetched = fetch.fetch(url, allow_private=allow_private, max_bytes=max_bytes)
     kind = _FORMAT_BY_MEDIA_TYPE.get(fetched.content_type) or _sniff(fetched.body)
     yield from _parse(
         fetched.body, kind, origin=url, url=fetched.final_url, retrieved=fetched.retrieved, charset=fetched.charset

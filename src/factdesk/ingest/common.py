@@ -19,15 +19,17 @@ def utc_now() -> str:
 
 
 def human_size(n: int) -> str:
-    if n >= 1_000_000:
-        return f"{n / 1_000_000:.0f} MB" if n >= 10_000_000 else f"{n / 1_000_000:.1f} MB"
-    if n >= 1_000:
-        return f"{n / 1_000:.0f} kB"
+    for unit, scale in (("MB", 1_000_000), ("kB", 1_000)):
+        if n >= scale:
+            return f"{n / scale:.0f} {unit}" if n >= 10 * scale else f"{n / scale:.1f} {unit}"
     return f"{n} bytes"
 
 
 def too_large(size: int, limit: int) -> IngestError:
-    return IngestError(f"file too large ({human_size(size)} > {human_size(limit)})")
+    shown = (human_size(size), human_size(limit))
+    if shown[0] == shown[1]:  # too close to tell apart when rounded
+        shown = (f"{size:,} bytes", f"{limit:,} bytes")
+    return IngestError(f"file too large ({shown[0]} > {shown[1]})")
 
 
 # --- decoding -----------------------------------------------------------------------------

@@ -118,7 +118,8 @@ def _checked_target(url: str, allow_private: bool) -> _Target:
         # resolution might swap for the private one.
         for address in addresses:
             if _is_private(address):
-                raise FetchError(f"refused private address {address}")
+                shown = getattr(address, "ipv4_mapped", None) or address
+                raise FetchError(f"refused private address {shown}")
     address = addresses[0]
     default_port = port == (443 if parsed.scheme == "https" else 80)
     return _Target(

@@ -94,6 +94,8 @@ def _page_metadata(html: str, base_url: str | None) -> dict:
         found["published"] = _date(article.get("datePublished"))
         found["url"] = _web_url(_text(article.get("url")), base_url)
     meta = _meta_tags(tree)
+    # a relative canonical link in a saved page can still be resolved against og:url
+    base_url = base_url or _web_url(meta.get("og:url"), None)
     canonical = tree.xpath('//link[translate(@rel, "CANONICAL", "canonical")="canonical"]/@href')
     fallbacks = {
         "title": meta.get("og:title"),

@@ -33,8 +33,9 @@ def _record(line: str) -> Source:
     try:
         record = json.loads(line)
     except ValueError as error:
-        reason = error.msg if isinstance(error, json.JSONDecodeError) else str(error)
-        raise IngestError(f"invalid JSON ({reason})") from None
+        if isinstance(error, json.JSONDecodeError):
+            raise IngestError(f"invalid JSON at column {error.colno} ({error.msg})") from None
+        raise IngestError(f"invalid JSON ({error})") from None
     if not isinstance(record, dict):
         raise IngestError("not a JSON object")
     if "text" not in record:
