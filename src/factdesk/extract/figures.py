@@ -19,13 +19,20 @@ from .numbers import find_numbers
 from .subject import subject_and_scope
 from .timex import TimeRef, find_times, parse_published
 
-# Words that make a following time a bound, not the figure's time ("the largest since 2009").
-_BOUND_BEFORE = re.compile(r"(?:since|back\s+to|before|after|prior\s+to|largest|biggest|smallest|record)\s+(?:the\s+)?(?:end\s+of\s+)?$", re.I)
+# Words that make a following time a bound or an event date, not the figure's time:
+# "the largest since 2009", "going back to 1979", "on September 25", "released Aug. 21".
+_BOUND_BEFORE = re.compile(
+    r"(?:\bsince|\bback\s+to|\bbefore|\bafter|\bprior\s+to|\blargest|\bbiggest|\bsmallest|\brecord|\bon|"
+    r"\breleased|\bpublished|\bposted|\bannounced|\bdated|\bsent|\bsigned|\bwritten)\s+(?:the\s+)?(?:end\s+of\s+)?$",
+    re.I,
+)
+# Breaks between the parts of a sentence that can each carry their own time.
+_SEGMENT_BREAK = re.compile(r"\s[—–]\s|;|:\s|\(|\)")
 
 
 @dataclass(slots=True)
 class _Context:
-    """What earlier sentences leave behind for later ones."""
+    """What earlier sentences of a paragraph leave behind for later ones."""
 
     paragraph: int = -1
     time: TimeRef | None = None
@@ -47,31 +54,51 @@ def _usable(refs: list[TimeRef], text: str) -> list[TimeRef]:
     return [r for r in refs if not _BOUND_BEFORE.search(text[: r.start])]
 
 
-def _nearest(refs: list[TimeRef], start: int, end: int, kind_hint: str | None) -> TimeRef | None:
-    """The time expression nearest the number; for a stock an as-of date is preferred."""
-    if kind_hint == "stock":
-        stock_refs = [r for r in refs if r.kind in ("as_of", "present")]
-        refs = stock_refs or refs
+def _segment(text: str, start: int, end: int) -> tuple[int, int]:
+    """The part of the sentence around a number, between dashes, semicolons, colons or brackets."""
+    before = [m.end() for m in _SEGMENT_BREAK.finditer(text, 0, start)]
+    after = _SEGMENT_BREAK.search(text, end)
+    return (before[-1] if before else 0), (after.start() if after else len(text))
+
+
+def _nearest(refs: list[TimeRef], text: str, start: int, end: int, stock: bool) -> TimeRef | None:
+    """The time of the number: a time right after it in the same clause, else the nearest one
+    in the same part of the sentence; for a stock an as-of date in that part comes first."""
+    seg_start, seg_end = _segment(text, start, end)
+    refs = [r for r in refs if r.start >= seg_start and r.end <= seg_end]
+    if stock:
+        refs = [r for r in refs if r.kind in ("as_of", "present")] or refs
+    if not refs:
+        return None
+    following = [r for r in refs if r.start >= end and not re.search(r"[,;]", text[end:r.start])]
+    if following:
+        return following[0]
 
     def distance(r: TimeRef) -> int:
         return start - r.end if r.end <= start else max(0, r.start - end)
 
-    return min(refs, key=distance) if refs else None
+    return min(refs, key=distance)
 
 
-def _document_time(source: Source, sentences: list[Sentence], published: str | None) -> dict[str, TimeRef]:
-    """The first as-of date and the first stated period of the document, used when a sentence has none."""
-    found: dict[str, TimeRef] = {}
+def _document_times(sentences: list[Sentence], published: str | None) -> tuple[TimeRef | None, TimeRef | None]:
+    """The document's latest as-of date and its first stated time that is not an as-of date.
+
+    Used when a sentence and its paragraph give none: a headline's stock is usually the one the
+    article dates, and an article about one period states it early.
+    """
+    latest_as_of: TimeRef | None = None
+    first_time: TimeRef | None = None
     for sentence in sentences:
         for ref in _usable(find_times(sentence.text, published), sentence.text):
-            if ref.kind == "as_of":
-                found.setdefault("stock", ref)
-            if ref.kind == "period":
-                found.setdefault("flow", ref)
-    return found
+            if ref.kind == "as_of" and (latest_as_of is None or ref.value > latest_as_of.value):
+                latest_as_of = ref
+            if ref.kind in ("period", "point") and first_time is None:
+                first_time = ref
+    return latest_as_of, first_time
 
 
 def _apply_time(figure: Figure, ref: TimeRef | None) -> None:
+    figure.as_of, figure.period, figure.year = None, None, None
     if ref is None:
         return
     if figure.kind == "stock":
@@ -82,14 +109,20 @@ def _apply_time(figure: Figure, ref: TimeRef | None) -> None:
         figure.year = ref.value
 
 
+def _close(a: float, b: float) -> bool:
+    return abs(a - b) <= max(0.5, 0.005 * abs(b))
+
+
 def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
     """Every figure in the sentences, traced to its exact characters in ``source.text``."""
     published = source.published
     pub = parse_published(published)
     paragraphs = _paragraph_numbers(source, sentences)
-    document_time = _document_time(source, sentences, published)
+    doc_as_of, doc_time = _document_times(sentences, published)
     context = _Context()
     figures: list[Figure] = []
+    decided: list[tuple[Figure, TimeRef | None]] = []  # figures whose kind and time the text fixed
+    weak: list[Figure] = []  # figures that fell back to defaults, to be settled by a later mention
     for position, sentence in enumerate(sentences):
         if paragraphs[position] != context.paragraph:
             context = _Context(paragraph=paragraphs[position])
@@ -99,18 +132,13 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
         speaker = find_speaker(text) or context.speaker
         following = sentences[position + 1].text if position + 1 < len(sentences) else ""
         hedges = find_hedges(text, following) if spans else []
-        previous_kind: str | None = None
         for span in spans:
-            ref = _nearest(refs, span.start, span.end, None)
-            kind = classify(text, span.start, span.end, span.unit, span.signed, ref.kind if ref else None)
-            # A bare item in a list ("manufacturing 115,000") shares the kind of the item before it.
-            if previous_kind and _is_list_item(text, span.start, span.end) and kind in ("stock", "other") and span.unit != "percent":
-                kind = previous_kind
-            previous_kind = kind
+            ref = _nearest(refs, text, span.start, span.end, stock=False)
+            own_time = ref is not None
+            kind, strong = classify(text, span.start, span.end, span.unit, span.signed,
+                                    (ref or context.time).kind if (ref or context.time) else None)
             if kind == "stock":
-                ref = _nearest(refs, span.start, span.end, "stock")
-            if ref is None and kind in ("stock", "flow", "change", "share", "rate"):
-                ref = context.time or document_time.get("stock" if kind == "stock" else "flow")
+                ref = _nearest(refs, text, span.start, span.end, stock=True) or ref
             subject, scope = subject_and_scope(text, span.start, span.end)
             figure = Figure(
                 source_id=source.id,
@@ -132,21 +160,54 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
                 speaker_kind=speaker_kind(speaker),
                 hedges=hedges,
             )
+            # "the 36,007", "those 13,099", a bare list item: the same quantity as before.
+            earlier = _referent(figures, text, span.start, span.end, span.value)
+            if earlier is not None and not own_time:
+                figure.kind, figure.as_of, figure.period, figure.year = earlier.kind, earlier.as_of, earlier.period, earlier.year
+                figures.append(figure)
+                continue
+            if ref is None and kind != "other":
+                ref = context.time or (doc_as_of if kind == "stock" else doc_time)
             _apply_time(figure, ref)
             if figure.time is None and kind == "stock" and pub:
                 figure.as_of = f"{pub.year:04d}-{pub.month:02d}"
             figures.append(figure)
+            if strong and own_time:
+                decided.append((figure, ref))
+            elif not strong or not own_time:
+                weak.append(figure)
         if refs:
             context.time = refs[-1]
         if speaker:
             context.speaker = speaker
+    _settle_by_value(weak, decided)
     return figures
 
 
+def _referent(figures: list[Figure], text: str, start: int, end: int, value: float) -> Figure | None:
+    """The earlier figure a number refers back to, if it does."""
+    if not figures:
+        return None
+    if re.search(r"\b(?:the|those|these|all|of\s+the)\s+$", text[:start], re.I) and value >= 100:
+        return next((f for f in reversed(figures) if _close(f.value, value)), None)
+    if _is_list_item(text, start, end) and figures[-1].unit == "count":
+        return figures[-1] if figures[-1].kind != "other" else None
+    return None
+
+
+def _settle_by_value(weak: list[Figure], decided: list[tuple[Figure, TimeRef | None]]) -> None:
+    """A figure whose kind or time was only a default takes them from a decided mention of the
+    same (large, so unlikely to repeat by chance) number in the same source."""
+    for figure in weak:
+        if figure.value < 1000:
+            continue
+        match = next((f for f, _ in decided if f is not figure and _close(f.value, figure.value)
+                      and f.unit == figure.unit), None)
+        if match is not None:
+            figure.kind = match.kind
+            figure.as_of, figure.period, figure.year = match.as_of, match.period, match.year
+
+
 def _is_list_item(text: str, start: int, end: int) -> bool:
-    """A number that stands alone after a label in a list: "retail 129,000," or "Homicide: 193"."""
-    before = text[:start]
-    after = text[end:end + 3]
-    return bool(re.search(r"(?:^|[,;:(]\s*|\band\s+)(?:[A-Za-z][\w'-]*\s+){0,4}[A-Za-z][\w'-]*:?\s*\(?$", before)) and (
-        after == "" or after[0] in ",;.)" or after.startswith(" and")
-    )
+    """A sentence that is only a label and a number: "Homicide: 193"."""
+    return bool(re.fullmatch(r"\s*[A-Za-z][\w '’,-]{0,40}:\s*", text[:start])) and not text[end:].strip(" .;,\n")

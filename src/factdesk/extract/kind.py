@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import re
 
-_COMPARATIVE = r"(?:fewer|more|less|lower|higher|smaller|larger|bigger|greater|under|below|above|short|shy)"
+_COMPARATIVE = r"(?:fewer|less|lower|higher|smaller|larger|bigger)"
 _CHANGE_NOUN = (
-    r"(?:increase|decrease|rise|drop|decline|cut|reduction|revision|revisions|jump|fall|downgrade|"
-    r"upgrade|change|adjustment|shortfall|boost|surge|slump|markdown|loss(?=\s+of\s+\d))"
+    r"(?:increases?|decreases?|rises?|drops?|declines?|cuts?|reductions?|revisions?|jumps?|falls?|downgrades?|"
+    r"upgrades?|changes?|adjustments?|shortfalls?|boosts?|surges?|slumps?|markdowns?|downturns?)"
 )
 _CHANGE_VERB = (
     r"(?:rose|rise|rises|risen|rising|fell|fall|falls|fallen|falling|drop(?:ped|s)?|declined?|declining|"
@@ -23,32 +23,20 @@ _CHANGE_VERB = (
     r"marked\s+(?:up|down)|trimmed|shaved|subtracted|took|taken|slowed|accelerated|lost|overestimated|"
     r"underestimated|overstated|understated|up|down|tripled|doubled|halved)"
 )
-_DURATION = r"(?:years?|months?|decades?|weeks?|days?|hours?|minutes?|seconds?|centur(?:y|ies)|quarters?)"
+# Verbs that take a number straight from an earlier estimate: "trims 598,000", "lost 129,000".
+_REDUCE_VERB = r"(?:cut|cuts|trim|trims|trimmed|shave[sd]?|subtract(?:s|ed)?|lost|loses|lose|knock(?:s|ed)?|lower(?:s|ed)?|reduce[sd]?|took|takes|wiped)"
+_MULTIPLIER = r"(?:doubled|tripled|quadrupled|halved|doubling|tripling)"
+_QUALIFIER = r"(?:(?:about|nearly|almost|roughly|around|some|over|more\s+than|at\s+least|approximately|just|only|anywhere\s+from|an\s+estimated)\s+)?"
+_DURATION = r"(?:(?:straight|consecutive|full|more|additional|long|short|successive)\s+)?(?:years?|months?|decades?|weeks?|days?|hours?|minutes?|seconds?|centur(?:y|ies)|quarters?)"
 _PER = r"per\s+(?!cent\b|month\b|year\b|week\b|day\b|quarter\b|annum\b)(?:\d[\d,]*|capita|[a-z]+)"
 # Counted things that enumerate places, occasions or the people quoted: not a quantity of the topic.
 _ENUMERATION = (
     r"(?:states|countries|nations|cities|counties|districts|provinces|regions|times|occasions|instances|"
-    r"categories|sectors|industries|members|lawmakers|senators|officials|sources|experts|economists|analysts)"
+    r"categories|sectors|industries|members|lawmakers|senators|officials|sources|experts|economists|analysts|"
+    r"threshold|mark|milestone|barrier|target|goal)"
 )
 _SPEECH = r"(?:said|say|says|told|tell|noted|added|stated|confirmed|explained|wrote|argued|claimed)"
-
-_STOCK_CUES = (
-    r"\b(?:as\s+of|there\s+(?:are|were|is|was)|are|is|remain(?:s|ed)?|live|lives|living|held|hold|holds|holding|"
-    r"carr(?:y|ies|ied)|list(?:s|ed)?|contains?|contained|sits?|sitting|sat|pending|outstanding|backlog|"
-    r"population|docket|roster|in\s+custody|at\s+large|on\s+the\s+(?:books|rolls|list)|enrolled|stood|stands|"
-    r"total(?:ed|led|s)?|count(?:s|ed)?|currently|now|include[sd]?|including|had|has|have|tally|"
-    r"oversee(?:s|ing)?|overs(?:aw|een))\b"
-)
-_FLOW_CUES = (
-    r"\b(?:released?|releases|releasing|freed|let|added|adds|adding|created|creat(?:es|ing|ion)|hired|hiring|"
-    r"arrested|arrests?|deported|deportations?|removed|removals?|crossed|crossings?|entered|entries|"
-    r"encountered|encounters?|apprehended|apprehensions?|seized|seizures?|issued|filed|filings|admitted|"
-    r"admissions?|died|deaths?|killed|born|births?|sold|sales|spent|spending|paid|received|gains?|gained|"
-    r"job\s+growth|a\s+month|per\s+month|a\s+year|per\s+year|each\s+(?:month|year)|every\s+(?:month|year)|"
-    r"monthly|annually|during|over\s+the\s+(?:period|year|past)|declined\s+to|averag(?:e|ed|ing)|"
-    r"set\s+free|let\s+out|turned\s+over|processed|granted|denied|completed|opened|closed|reported\s+in|"
-    r"went|came|come|coming|arrived|launched|produced|recorded|logged|counted\s+in)\b"
-)
+_FRACTION = r"(?:half|third|thirds|quarter|quarters|fifth|fifths|tenth|tenths|\w+\s+(?:in|out\s+of)\s+\w+)"
 
 
 def _clause_left(text: str, start: int, width: int = 80) -> str:
@@ -65,54 +53,101 @@ def _clause_right(text: str, end: int, width: int = 80) -> str:
 
 def is_change(text: str, start: int, end: int, unit: str, signed: int) -> bool:
     """Whether the number states a difference between two times or two estimates."""
-    if signed:
+    surface = text[start:end].lower()
+    if signed or re.search(rf"\b{_MULTIPLIER}\b|percentage\s+points?", surface):
         return True
     left = _clause_left(text, start).lower()
     right = _clause_right(text, end).lower()
-    if re.match(rf"^\s*(?:[\w-]+\s+){{0,2}}?{_COMPARATIVE}\b(?!\s+(?:than\s+)?(?:\d|one|two|three))", right) and not re.match(r"^\s*more\s+than\b", right):
+    if re.match(r"^\s*percentage\s+points?\b", right):
         return True
-    if re.match(rf"^\s*(?:more|fewer|less)\s+than\s+(?:at|in|before|the|it|was|were|previously|first|initially|reported|earlier)\b", right):
+    # "818,000 fewer jobs", "(358,000 lower)", "28% fewer", "nearly 30% under".
+    if re.match(rf"^\s*(?:[a-z-]+\s+)?{_COMPARATIVE}\b", right) or re.match(r"^\s*(?:under|below|above|short\s+of)\b", right):
         return True
-    if re.match(rf"^\s*(?:[\w-]+\s+){{0,2}}?(?:off|{_CHANGE_NOUN})\b", right):
+    if re.match(r"^\s*(?:more|fewer|less)\s+than\s+(?:at|in|before|it|was|were|previously|first|initially|reported|earlier|the\s+(?:start|previous|prior|initial))\b", right):
         return True
-    if re.search(rf"\b(?:{_CHANGE_NOUN}|{_CHANGE_VERB})\s+(?:[\w-]+\s+){{0,3}}?(?:by|of)\s+(?:(?:about|nearly|almost|roughly|around|some|over|more\s+than|approximately)\s+)?$", left):
+    # "818,000 downward revision", "took 514,000 jobs off".
+    if re.match(rf"^\s*(?:(?!before|after|the|a|an|than|in|of|for|to|from|and|or)[a-z-]+\s+){{0,2}}(?:off|{_CHANGE_NOUN})\b", right):
         return True
-    if re.search(r"\b(?:by|of)\s+(?:(?:about|nearly|almost|roughly|around|some|over|more\s+than|approximately)\s+)?$", left) and re.search(rf"\b{_CHANGE_VERB}\b", left):
+    # "an increase of 16,925", "a cut of anywhere from 600,000".
+    if re.search(rf"\b{_CHANGE_NOUN}\s+of\s+{_QUALIFIER}$", left):
+        return True
+    # "revised down by 818,000", "overestimated by the agency by 1.1 million".
+    if re.search(rf"\b{_CHANGE_VERB}\b[^,;]{{0,60}}\bby\s+{_QUALIFIER}$", left):
+        return True
+    if re.search(rf"\b{_REDUCE_VERB}\s+(?:(?:a|an|the)\s+)?(?:combined\s+|total\s+of\s+|another\s+)?{_QUALIFIER}$", left):
+        return True
+    # "the monthly increase was larger again, averaging 140,000"; "revisions averaging 57,000".
+    if re.search(rf"\b{_CHANGE_NOUN}\b[^;]{{0,40}}\b(?:averag(?:e|ed|ing)|was|were|is|at|totall?ed|put\s+at)\s+(?:of\s+)?(?:plus\s+or\s+minus\s+)?{_QUALIFIER}$", left):
         return True
     if unit == "percent":
         # "rose 3%", "wages were up 4%"; but "rose to 3.9%" and "from 3.7%" are levels.
-        if re.search(rf"\b{_CHANGE_VERB}\s+(?:(?:about|nearly|almost|roughly|around|some|over|more\s+than|just|only)\s+)?$", left):
+        if re.search(rf"\b{_CHANGE_VERB}\s+{_QUALIFIER}$", left):
             return True
-        if re.search(r"\b(?:growth|inflation|increase|change|gain)\b[^,]*\b(?:to|at|of|was|is|by)\s+(?:(?:about|nearly|almost|roughly|around)\s+)?$", left) \
+        if re.match(rf"^\s*(?:[a-z-]+\s+)?{_CHANGE_NOUN}\b", right):
+            return True
+        if re.search(r"\b(?:growth|inflation|increase|change|gain)\b[^,]*\b(?:to|at|of|was|is|by)\s+" + _QUALIFIER + "$", left) \
                 and not re.search(r"\brate\b", left):
             return True
     return False
 
 
-def classify(text: str, start: int, end: int, unit: str, signed: int, time_kind: str | None) -> str:
-    """The kind of the figure at ``text[start:end]`` (offsets in the sentence)."""
+def classify(text: str, start: int, end: int, unit: str, signed: int, time_kind: str | None) -> tuple[str, bool]:
+    """(kind, strong) of the figure at ``text[start:end]`` (offsets in the sentence).
+
+    ``strong`` says that a word in the sentence decided the kind; a weak kind is only a default
+    that a later mention of the same number may correct.
+    """
     right = _clause_right(text, end).lower()
-    left = _clause_left(text, start).lower()
+    surface = text[start:end].lower()
     if unit.startswith("per ") or re.match(rf"^\s*(?:[\w-]+\s+){{0,4}}?{_PER}", right):
-        return "rate"
-    if unit in ("year", "month", "week", "day", "decade", "hour", "minute") or re.match(rf"^[\s-]*{_DURATION}\b(?!\s+(?:fewer|more|less))", right):
-        return "other"
+        return "rate", True
+    if re.search(r"\beach\b[^,;]{0,40}\baverage\s+of\s+" + _QUALIFIER + "$", _clause_left(text, start).lower()):
+        return "rate", True
+    if unit in ("year", "month", "week", "day", "decade", "hour", "minute") or re.match(rf"^[\s-]*{_DURATION}\b(?!\s+(?:fewer|more|less))", right) \
+            or re.search(rf"[\s-]{_DURATION}$", surface):
+        return "other", True
+    # "an 800-mile stretch": a number fused to a unit word is a description, not a count.
+    if re.match(r"^-(?!plus\b)[a-z]+", right) or re.search(r"\d-(?!plus)[a-z]+$", surface):
+        return "other", True
     if is_change(text, start, end, unit, signed):
-        return "change"
-    if unit == "percent":
-        return "share"
+        return "change", True
+    if unit == "percent" or re.fullmatch(rf"(?:\w+\s+)*{_FRACTION}", surface):
+        return "share", True
     if re.match(rf"^\s*(?:[\w-]+\s+){{0,3}}?{_ENUMERATION}\b", right) or re.match(r"^\s*of\s+(?:the|them|those)\b[^,]{0,30}?\b" + _SPEECH, right):
-        return "other"
-    if re.match(rf"^\s*(?:[\w-]+\s+){{0,4}}?(?:[\w-]+)\s+{_SPEECH}\b", right) and re.match(r"^(?:one|two|three|four|five|six|seven|eight|nine|ten|\d)\b", text[start:end].lower()):
-        return "other"
-    if unit not in ("count",) and time_kind is None:
-        return "other"
+        return "other", True
+    if re.match(rf"^\s*(?:[\w-]+\s+){{0,4}}?(?:[\w-]+)\s+{_SPEECH}\b", right) and re.match(r"^(?:one|two|three|four|five|six|seven|eight|nine|ten|\d)\b", surface) \
+            and not re.search(r"\d{2}", surface):
+        return "other", True
+    if unit != "count" and time_kind is None:
+        return "other", False
     return stock_or_flow(text, start, end, time_kind)
 
 
-def stock_or_flow(text: str, start: int, end: int, time_kind: str | None) -> str:
-    """Nearest state word makes a stock, nearest event word a flow; the time expression decides a tie."""
-    best: tuple[int, str] | None = None
+# State words that fix a count at a point in time (bare "is" or "has" says too little).
+_STOCK_CUES = (
+    r"\b(?:as\s+of|there\s+(?:are|were|is|was)|remain(?:s|ed|ing)?|live|lives|living|held|holding|"
+    r"pending|outstanding|backlog|population|in\s+custody|at\s+large|on\s+the\s+(?:books|rolls|list)|"
+    r"enrolled|currently|now|stood|stands|still)\b"
+)
+_FLOW_CUES = (
+    r"\b(?:released?|releases|releasing|freed|let|added|adds|adding|created|creat(?:es|ing|ion)|hired|hiring|"
+    r"arrested|arrests?|deported|deportations?|removed|removals?|crossed|crossings?|entered|entries|"
+    r"encountered|encounters?|apprehended|apprehensions?|seized|seizures?|issued|filed|filings|admitted|"
+    r"admissions?|died|deaths?|killed|born|births?|sold|sales|spent|spending|paid|received|gains?|gained|"
+    r"job\s+growth|monthly|annually|annual|yearly|during|over\s+the\s+(?:period|year|past)|declined\s+to|"
+    r"averag(?:e|ed|ing)|set\s+free|let\s+out|turned\s+over|processed|granted|denied|completed|opened|"
+    r"went|came|come|coming|arrived|launched|produced|recorded|logged|new)\b"
+)
+_PER_TIME = r"^\s*(?:[\w-]+\s+){0,3}?(?:a|per|each|every)\s+(?:month|year|week|day|quarter)\b"
+
+
+def stock_or_flow(text: str, start: int, end: int, time_kind: str | None) -> tuple[str, bool]:
+    """(kind, strong): the nearest state or event word decides, the time expression breaks ties."""
+    if time_kind in ("as_of", "present"):
+        return "stock", True
+    if re.match(_PER_TIME, text[end:end + 60], re.I):
+        return "flow", True
+    nearest: dict[str, int] = {}
     window_start = max(0, start - 120)
     window = text[window_start:end + 120]
     for kind, pattern in (("stock", _STOCK_CUES), ("flow", _FLOW_CUES)):
@@ -121,12 +156,11 @@ def stock_or_flow(text: str, start: int, end: int, time_kind: str | None) -> str
             if cue_start < end and cue_end > start:
                 continue
             distance = start - cue_end if cue_end <= start else cue_start - end
-            if best is None or distance < best[0]:
-                best = (distance, kind)
-    if time_kind == "as_of" or time_kind == "present":
-        return "stock"
-    if time_kind == "period" and (best is None or best[1] == "flow" or best[0] > 40):
-        return "flow"
-    if best is not None:
-        return best[1]
-    return "stock"
+            nearest[kind] = min(distance, nearest.get(kind, 10**6))
+    strong = nearest.get("stock", 10**6)
+    flow = nearest.get("flow", 10**6)
+    if time_kind == "period":
+        return ("stock", True) if strong < min(flow, 40) else ("flow", True)
+    if min(strong, flow) < 10**6:
+        return ("stock", True) if strong < flow else ("flow", True)
+    return "stock", False

@@ -103,7 +103,7 @@ _CURRENCY_SYMBOLS = {
 }
 _CURRENCY_BEFORE = re.compile(r"(?i)(US\$|U\.S\.\s?\$|C\$|A\$|NZ\$|HK\$|\$|€|£|¥|₹)\s?\Z")
 _SIGN_BEFORE = re.compile(r"(?:(?<=[\s(\[:])|^)([+\-−–])\Z")
-_SIGN_WORD_BEFORE = re.compile(r"(?i)\b(minus|negative)\s+\Z")
+_SIGN_WORD_BEFORE = re.compile(r"(?i)(?<!plus or )\b(minus|negative)\s+\Z")
 
 _SCALE_AFTER_WORD = re.compile(r"(?i)\s?(thousand|million|billion|trillion)\b|\s(hundred)\b")
 _SCALE_AFTER_SUFFIX = re.compile(r"(k|K|mn|mln|bn|bln|tn|tln|MM|mil|M|B|b)\b|\s(bn|mn|mln|bln|tn|tln)\b")
@@ -169,7 +169,8 @@ _QUALIFIER_BEFORE = re.compile(
     + "|".join(re.escape(q).replace(r"\ ", r"\s+") for q in sorted(_QUALIFIERS, key=len, reverse=True))
     + r")\s*\Z"
 )
-_FROM_BEFORE = re.compile(r"(?i)\bfrom\s+\Z")
+# "from X to Y" is a change (two figures) unless a word says it spans a range.
+_FROM_BEFORE = re.compile(r"(?i)(?<!anywhere )(?<!ranging )(?<!ranges )(?<!ranged )(?<!range )(?<!varying )\bfrom\s+\Z")
 _OR_MORE_AFTER = re.compile(r"(?i)\s+or\s+(more|greater|higher|above|less|fewer|lower|below)\b")
 
 # --------------------------------------------------------------------------- non-figure patterns
@@ -188,11 +189,11 @@ _REGIONS: list[tuple[str, re.Pattern[str]]] = [
     ("citation", re.compile(r"\[\d{1,3}(?:[,–-]\s?\d{1,3})*\]")),
     ("phone", re.compile(r"(?<![\w+])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[.-]\d{4}(?!\d)")),
     ("id", re.compile(r"(?<![\d.])\d+(?:\.\d+){2,}(?![\d])")),
-    ("date", re.compile(rf"\b\d{{1,2}}/\d{{1,2}}/(?:\d{{4}}|\d{{2}})\b|\b{_YEAR}-\d\d-\d\d\b")),
+    ("date", re.compile(rf"\b\d{{1,2}}([-/.])\d{{1,2}}\1(?:\d{{4}}|\d{{2}})\b|\b{_YEAR}-\d\d-\d\d\b")),
     ("time of day", re.compile(rf"(?<![\d:])\d{{1,2}}(?::\d\d){{1,2}}\s*{_AMPM}{_TZ}?|(?<![\d:.,])\d{{1,2}}(?::\d\d){{1,2}}{_TZ}|(?<![\d:.,])\d{{1,2}}\s*{_AMPM}")),
     ("clock", re.compile(r"(?<![\d:.,])\d{1,2}(?::\d\d){1,2}(?![\d:])")),
     ("date", re.compile(
-        rf"\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:,?\s+{_YEAR}\b)?"
+        rf"\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:\s?[-–]\s?\d{{1,2}}\b)?(?:,?\s+{_YEAR}\b)?"
         rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?:,?\s+{_YEAR}\b)?"
         rf"|\b{_MONTHS}\s+{_YEAR}\b"
     )),
@@ -218,7 +219,7 @@ _AGE_BEFORE = re.compile(r"(?i)\b(?:aged?|ages)\s+\Z")
 _YEAR_CONTEXT_AFTER = re.compile(r"(?i)\A(?:\s|$|[.,;:)'’\"”]|-(?!\d))")
 # Words that make a bare "one" a pronoun when they come just before it or just after it.
 _ONE_PRONOUN_BEFORE = re.compile(
-    r"(?i)\b(?:no|a|an|the|this|that|which|each|every|any|some|another|any|big|only|last|new|"
+    r"(?i)(?:\d\s+\Z)|\b(?:no|a|an|the|this|that|which|each|every|any|some|another|any|big|only|last|new|"
     r"old|same|other|little|right|wrong|such|good|bad|small|large|latest|first|single)\s+\Z"
 )
 _ONE_PRONOUN_AFTER = re.compile(
@@ -390,21 +391,26 @@ class _Num:
     reason: str = ""
 
 
+def _before(text: str, pos: int) -> str:
+    """The stretch of text just before ``pos`` that left-context patterns look at."""
+    return text[max(0, pos - 32):pos]
+
+
 def _attach(text: str, num: _Num, *, left: bool = True) -> _Num:
     """Extend a bare number over its currency and sign (left) and scale, percent, unit (right)."""
     if left:
-        before = text[max(0, num.start - 12):num.start]
+        before = _before(text, num.start)
         m = _CURRENCY_BEFORE.search(before)
         if m:
             num.currency = _CURRENCY_SYMBOLS[re.sub(r"\s", "", m.group(1).lower())]
             num.start -= len(m.group(0))
-            before = text[max(0, num.start - 12):num.start]
+            before = _before(text, num.start)
         m = _SIGN_BEFORE.search(before)
         if m and not num.words:
             num.signed = 1 if m.group(1) == "+" else -1
             num.start -= 1
         else:
-            m = _SIGN_WORD_BEFORE.search(text[max(0, num.start - 12):num.start])
+            m = _SIGN_WORD_BEFORE.search(_before(text, num.start))
             if m:
                 num.signed = -1
                 num.start -= len(m.group(0))
@@ -463,7 +469,7 @@ def _digit_num(text: str, m: re.Match[str]) -> _Num:
 def _glued_reason(text: str, num: _Num) -> str:
     """Why a digit run glued to letters is not a figure ("F-35", "rcna173017", "5G"), or ""."""
     s, e = num.value_start, num.value_end
-    lead = re.search(r"([A-Za-z]+)(-?)\Z", text[max(0, s - 20):s])
+    lead = re.search(r"([A-Za-z]+)(-?)\Z", _before(text, s))
     if lead:
         letters = lead.group(1)
         if letters.lower() in ("mid", "pre", "post", "late", "early", "since", "non", "over", "under", "top"):
@@ -497,7 +503,7 @@ def _reason(text: str, num: _Num, approx: str) -> str:
     glued = _glued_reason(text, num)
     if glued:
         return glued
-    before = text[max(0, num.start - 24):num.start]
+    before = _before(text, num.start)
     if _PAGE_WORDS.search(before):
         return "page"
     if _SECTION_WORDS.search(before):
@@ -521,7 +527,7 @@ def _one_reason(text: str, num: _Num) -> str:
         return ""
     if text[num.value_start:num.value_end].lower() != "one":
         return ""
-    if _ONE_PRONOUN_BEFORE.search(text[max(0, num.start - 12):num.start]):
+    if _ONE_PRONOUN_BEFORE.search(_before(text, num.start)):
         return "pronoun"
     if _ONE_PRONOUN_AFTER.match(text[num.value_end:num.value_end + 12]):
         return "pronoun"
@@ -577,6 +583,9 @@ def _cores(text: str, regions: list[tuple[int, int, str]]) -> list[_Num]:
                 num = _Num(s, e, s, e, value, value, value == int(value), True)
                 if fraction:
                     num.unit = "percent"
+                    # "a third straight month" is an ordinal; "a third of them" a share.
+                    if toks[j - 1][0] in _ORDINAL_WORDS and not _FRACTION_FOLLOWS.match(text, e):
+                        num.reason = "ordinal"
                 cores.append(num)
             i = j
     for m in _VERB_RUN.finditer(text):
@@ -586,6 +595,9 @@ def _cores(text: str, regions: list[tuple[int, int, str]]) -> list[_Num]:
         cores.append(num)
     cores.sort(key=lambda c: c.start)
     return cores
+
+
+_FRACTION_FOLLOWS = re.compile(r"\s*(?:of\b|[.,;:!?)\]\"”’]|\Z)")
 
 
 def _share(first: _Num, second: _Num) -> bool:
@@ -623,13 +635,13 @@ def find_numbers(text: str) -> list[NumberSpan]:
         num = _attach(text, cores[i])
         i += 1
         approx, qual_start = "exact", num.start
-        m = _QUALIFIER_BEFORE.search(text[max(0, num.start - 24):num.start])
+        m = _QUALIFIER_BEFORE.search(_before(text, num.start))
         if m:
             approx = _QUALIFIERS[re.sub(r"\s+", " ", m.group(1).lower())]
             qual_start = num.start - len(m.group(0))
             if m.group(1).lower() in ("over", "under") and num.unit in _TIME_UNITS:
                 approx, qual_start = "exact", num.start
-        from_before = bool(_FROM_BEFORE.search(text[max(0, num.start - 8):num.start]))
+        from_before = bool(_FROM_BEFORE.search(_before(text, num.start)))
         # Two numbers joined into one mention: a range or a share.
         if i < len(cores) and cores[i].start >= num.end:
             link = text[num.end:cores[i].start]
@@ -666,7 +678,7 @@ def find_numbers(text: str) -> list[NumberSpan]:
         if m and approx == "exact":
             approx = "at_least" if m.group(1).lower() in ("more", "greater", "higher", "above") else "at_most"
             num.end = m.end()
-        reason = _reason(text, num, approx) or _one_reason(text, num)
+        reason = num.reason or _reason(text, num, approx) or _one_reason(text, num)
         if reason == "ordinal":
             num.end = num.value_end + 2
         spans.append(_span(text, qual_start, num.end, num, approx=approx,
@@ -700,7 +712,7 @@ def _ordinals(text: str, spans: list[NumberSpan], regions: list[tuple[int, int, 
         if any(m.start() < e and s < m.end() for s, e in covered):
             continue
         word = m.group(0).lower()
-        if word == "second" and re.search(r"(?i)\b(?:a|per|one)\s+\Z", text[max(0, m.start() - 6):m.start()]):
+        if word == "second" and re.search(r"(?i)\b(?:a|per|one)\s+\Z", _before(text, m.start())):
             continue
         parts = word.split("-")
         value = float(sum(_TENS.get(p, _ORDINAL_WORDS.get(p, 0)) for p in parts))
