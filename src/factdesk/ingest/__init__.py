@@ -13,7 +13,14 @@ from pathlib import Path
 from typing import Iterator
 
 from factdesk.ingest import fetch, html, jsonl, pdf, text
-from factdesk.ingest.common import IngestError, decode, html_declared_charset, outlet_kind_for, too_large, utc_now
+from factdesk.ingest.common import (
+    IngestError,
+    decode,
+    html_declared_charset,
+    outlet_kind_for,
+    too_large,
+    utc_now,
+)
 from factdesk.model import Source
 
 # The fetcher lives in factdesk.ingest.fetch (fetch, Fetched, FetchError).
@@ -106,7 +113,12 @@ def _read_url(url: str, *, allow_private: bool, max_bytes: int) -> Iterator[Load
     fetched = fetch.fetch(url, allow_private=allow_private, max_bytes=max_bytes)
     kind = _FORMAT_BY_MEDIA_TYPE.get(fetched.content_type) or _sniff(fetched.body)
     yield from _parse(
-        fetched.body, kind, origin=url, url=fetched.final_url, retrieved=fetched.retrieved, charset=fetched.charset
+        fetched.body,
+        kind,
+        origin=url,
+        url=fetched.final_url,
+        retrieved=fetched.retrieved,
+        charset=fetched.charset,
     )
 
 

@@ -55,7 +55,7 @@ def decode(data: bytes, declared: str | None = None) -> str:
         if data.startswith(bom):
             text = _strict(data[len(bom) :], encoding)
             if text is None:
-                raise IngestError(f"cannot decode text (invalid {encoding.upper()} after its byte-order mark)")
+                raise IngestError(f"cannot decode text (invalid {encoding.upper()} after its BOM)")
             break
     if text is None:
         if b"\x00" in data:

@@ -104,7 +104,7 @@ def _checked_target(url: str, allow_private: bool) -> _Target:
         raise FetchError(f"invalid URL ({error})") from None
     if parsed.scheme not in ("http", "https"):
         raise FetchError(f"unsupported URL scheme '{parsed.scheme}' (only http and https)")
-    host = parsed.host
+    host = parsed.raw_host.decode("ascii")  # international names in their IDNA (xn--) form
     if not host:
         raise FetchError("invalid URL (no host)")
     port = parsed.port or (443 if parsed.scheme == "https" else 80)
@@ -124,7 +124,7 @@ def _checked_target(url: str, allow_private: bool) -> _Target:
     default_port = port == (443 if parsed.scheme == "https" else 80)
     return _Target(
         host=host,
-        host_header=host if default_port else f"{host}:{port}",
+        host_header=(f"[{host}]" if ":" in host else host) + ("" if default_port else f":{port}"),
         pinned_url=str(parsed.copy_with(host=str(address))),
     )
 
