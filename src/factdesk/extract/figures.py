@@ -27,7 +27,9 @@ _BOUND_BEFORE = re.compile(
     re.I,
 )
 # Breaks between the parts of a sentence that can each carry their own time.
-_SEGMENT_BREAK = re.compile(r"\s[—–]\s|;|:\s|\(|\)")
+_SEGMENT_BREAK = re.compile(r"\s[—–]\s|;|:\s")
+# A time after the number is its own when a preposition links them: "150,000 of them in September".
+_LINKED_AFTER = re.compile(r"\b(?:in|during|for|through|over|by|at\s+the\s+end\s+of|until|since|from|between|of)\s+(?:the\s+)?$", re.I)
 
 
 @dataclass(slots=True)
@@ -62,17 +64,21 @@ def _segment(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def _nearest(refs: list[TimeRef], text: str, start: int, end: int, stock: bool) -> TimeRef | None:
-    """The time of the number: a time right after it in the same clause, else the nearest one
-    in the same part of the sentence; for a stock an as-of date in that part comes first."""
+    """The time of the number: a time linked to it by a preposition right after it, else the
+    nearest one in the same part of the sentence. "Now" and "currently" count for a stock, or
+    when the part has no other time; an as-of date comes first for a stock."""
     seg_start, seg_end = _segment(text, start, end)
     refs = [r for r in refs if r.start >= seg_start and r.end <= seg_end]
     if stock:
         refs = [r for r in refs if r.kind in ("as_of", "present")] or refs
+    else:
+        refs = [r for r in refs if r.kind != "present"] or refs
     if not refs:
         return None
-    following = [r for r in refs if r.start >= end and not re.search(r"[,;]", text[end:r.start])]
-    if following:
-        return following[0]
+    for r in refs:
+        between = text[end:r.start]
+        if r.start >= end and not re.search(r"[,;]", between) and (r.kind in ("as_of", "period") or _LINKED_AFTER.search(between)):
+            return r
 
     def distance(r: TimeRef) -> int:
         return start - r.end if r.end <= start else max(0, r.start - end)
@@ -81,20 +87,24 @@ def _nearest(refs: list[TimeRef], text: str, start: int, end: int, stock: bool) 
 
 
 def _document_times(sentences: list[Sentence], published: str | None) -> tuple[TimeRef | None, TimeRef | None]:
-    """The document's latest as-of date and its first stated time that is not an as-of date.
+    """The document's latest as-of date, and its first stated period (else its first month or year).
 
     Used when a sentence and its paragraph give none: a headline's stock is usually the one the
-    article dates, and an article about one period states it early.
+    article dates, and an article about one period states it early. Whole dates are left out:
+    they date bylines and events, not what is counted.
     """
     latest_as_of: TimeRef | None = None
-    first_time: TimeRef | None = None
+    first_period: TimeRef | None = None
+    first_point: TimeRef | None = None
     for sentence in sentences:
         for ref in _usable(find_times(sentence.text, published), sentence.text):
             if ref.kind == "as_of" and (latest_as_of is None or ref.value > latest_as_of.value):
                 latest_as_of = ref
-            if ref.kind in ("period", "point") and first_time is None:
-                first_time = ref
-    return latest_as_of, first_time
+            elif ref.kind == "period" and first_period is None:
+                first_period = ref
+            elif ref.kind == "point" and first_point is None and len(ref.value) < 10:
+                first_point = ref
+    return latest_as_of, first_period or first_point
 
 
 def _apply_time(figure: Figure, ref: TimeRef | None) -> None:
@@ -132,11 +142,15 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
         speaker = find_speaker(text) or context.speaker
         following = sentences[position + 1].text if position + 1 < len(sentences) else ""
         hedges = find_hedges(text, following) if spans else []
+        previous: Figure | None = None
         for span in spans:
             ref = _nearest(refs, text, span.start, span.end, stock=False)
             own_time = ref is not None
             kind, strong = classify(text, span.start, span.end, span.unit, span.signed,
                                     (ref or context.time).kind if (ref or context.time) else None)
+            # "lost 129,000, manufacturing 115,000 and construction 45,000": items of one list.
+            if not strong and previous is not None and _in_list(text, span.start, span.end):
+                kind, strong = previous.kind, True
             if kind == "stock":
                 ref = _nearest(refs, text, span.start, span.end, stock=True) or ref
             subject, scope = subject_and_scope(text, span.start, span.end)
@@ -165,6 +179,7 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
             if earlier is not None and not own_time:
                 figure.kind, figure.as_of, figure.period, figure.year = earlier.kind, earlier.as_of, earlier.period, earlier.year
                 figures.append(figure)
+                previous = figure
                 continue
             if ref is None and kind != "other":
                 ref = context.time or (doc_as_of if kind == "stock" else doc_time)
@@ -172,6 +187,7 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
             if figure.time is None and kind == "stock" and pub:
                 figure.as_of = f"{pub.year:04d}-{pub.month:02d}"
             figures.append(figure)
+            previous = figure
             if strong and own_time:
                 decided.append((figure, ref))
             elif not strong or not own_time:
@@ -211,3 +227,10 @@ def _settle_by_value(weak: list[Figure], decided: list[tuple[Figure, TimeRef | N
 def _is_list_item(text: str, start: int, end: int) -> bool:
     """A sentence that is only a label and a number: "Homicide: 193"."""
     return bool(re.fullmatch(r"\s*[A-Za-z][\w '’,-]{0,40}:\s*", text[:start])) and not text[end:].strip(" .;,\n")
+
+
+def _in_list(text: str, start: int, end: int) -> bool:
+    """A number that stands alone after a short label inside a list: ", manufacturing 115,000,"."""
+    return bool(re.search(r"(?:,|\band)\s+(?:[A-Za-z][\w'’-]*\s+){1,4}$", text[:start])) and bool(
+        re.match(r"\s*(?:,|\band\b|\.|;|$)", text[end:])
+    )

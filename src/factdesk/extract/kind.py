@@ -127,7 +127,7 @@ def classify(text: str, start: int, end: int, unit: str, signed: int, time_kind:
 _STOCK_CUES = (
     r"\b(?:as\s+of|there\s+(?:are|were|is|was)|remain(?:s|ed|ing)?|live|lives|living|held|holding|"
     r"pending|outstanding|backlog|population|in\s+custody|at\s+large|on\s+the\s+(?:books|rolls|list)|"
-    r"enrolled|currently|now|stood|stands|still)\b"
+    r"enrolled|currently|stood|stands|still)\b"
 )
 _FLOW_CUES = (
     r"\b(?:released?|releases|releasing|freed|let|added|adds|adding|created|creat(?:es|ing|ion)|hired|hiring|"
