@@ -68,7 +68,8 @@ def _nearest(refs: list[TimeRef], text: str, start: int, end: int, stock: bool) 
     nearest one in the same part of the sentence. "Now" and "currently" count for a stock, or
     when the part has no other time; an as-of date comes first for a stock."""
     seg_start, seg_end = _segment(text, start, end)
-    refs = [r for r in refs if r.start >= seg_start and r.end <= seg_end]
+    # A part of the sentence with no time of its own takes one stated before it, never after.
+    refs = [r for r in refs if r.start >= seg_start and r.end <= seg_end] or [r for r in refs if r.end <= seg_start]
     if stock:
         refs = [r for r in refs if r.kind in ("as_of", "present")] or refs
     else:
@@ -145,7 +146,7 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
         previous: Figure | None = None
         for span in spans:
             ref = _nearest(refs, text, span.start, span.end, stock=False)
-            own_time = ref is not None
+            own_time = ref is not None and ref.kind != "present"
             kind, strong = classify(text, span.start, span.end, span.unit, span.signed,
                                     (ref or context.time).kind if (ref or context.time) else None)
             # "lost 129,000, manufacturing 115,000 and construction 45,000": items of one list.
@@ -179,10 +180,15 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
             if earlier is not None and not own_time:
                 figure.kind, figure.as_of, figure.period, figure.year = earlier.kind, earlier.as_of, earlier.period, earlier.year
                 figures.append(figure)
+                decided.append((figure, None))
                 previous = figure
                 continue
             if ref is None and kind != "other":
                 ref = context.time or (doc_as_of if kind == "stock" else doc_time)
+            # A bare year the document states more finely ("2024" of "the year through March 2024").
+            elif ref is not None and kind != "stock" and doc_time is not None and len(ref.value) == 4 \
+                    and doc_time.value.startswith(ref.value) and len(doc_time.value) > 4:
+                ref = doc_time
             _apply_time(figure, ref)
             if figure.time is None and kind == "stock" and pub:
                 figure.as_of = f"{pub.year:04d}-{pub.month:02d}"
@@ -192,12 +198,26 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
                 decided.append((figure, ref))
             elif not strong or not own_time:
                 weak.append(figure)
+        _share_with_siblings([f for f in figures if f.sentence_index == sentence.index], weak, decided)
         if refs:
             context.time = refs[-1]
         if speaker:
             context.speaker = speaker
     _settle_by_value(weak, decided)
     return figures
+
+
+def _share_with_siblings(siblings: list[Figure], weak: list[Figure], decided: list[tuple[Figure, TimeRef | None]]) -> None:
+    """"Together the 36,007 had nearly 88,000 convictions": a figure with no cue of its own is
+    about the same time, and of the same kind, as a decided figure of its sentence."""
+    decided_here = [f for f, _ in decided if any(f is s for s in siblings)]
+    anchor = decided_here[0] if decided_here else None
+    if anchor is None:
+        return
+    for figure in siblings:
+        if any(figure is w for w in weak) and figure.kind == "stock" and figure.unit == anchor.unit:
+            figure.kind = anchor.kind
+            figure.as_of, figure.period, figure.year = anchor.as_of, anchor.period, anchor.year
 
 
 def _referent(figures: list[Figure], text: str, start: int, end: int, value: float) -> Figure | None:
@@ -217,7 +237,7 @@ def _settle_by_value(weak: list[Figure], decided: list[tuple[Figure, TimeRef | N
     for figure in weak:
         if figure.value < 1000:
             continue
-        match = next((f for f, _ in decided if f is not figure and _close(f.value, figure.value)
+        match = next((f for f, ref in decided if ref is not None and f is not figure and _close(f.value, figure.value)
                       and f.unit == figure.unit), None)
         if match is not None:
             figure.kind = match.kind

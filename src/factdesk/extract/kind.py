@@ -41,7 +41,8 @@ _FRACTION = r"(?:half|third|thirds|quarter|quarters|fifth|fifths|tenth|tenths|\w
 
 def _clause_left(text: str, start: int, width: int = 80) -> str:
     left = text[max(0, start - width):start]
-    cut = max(left.rfind(";"), left.rfind(" — "), left.rfind(":"), left.rfind("("))
+    open_bracket = left.rfind("(") if left.rfind("(") > left.rfind(")") else -1
+    cut = max(left.rfind(";"), left.rfind(" — "), left.rfind(":"), open_bracket)
     return left[cut + 1:] if cut >= 0 else left
 
 
@@ -77,9 +78,11 @@ def is_change(text: str, start: int, end: int, unit: str, signed: int) -> bool:
     if re.search(rf"\b{_REDUCE_VERB}\s+(?:(?:a|an|the)\s+)?(?:combined\s+|total\s+of\s+|another\s+)?{_QUALIFIER}$", left):
         return True
     # "the monthly increase was larger again, averaging 140,000"; "revisions averaging 57,000".
-    if re.search(rf"\b{_CHANGE_NOUN}\b[^;]{{0,40}}\b(?:averag(?:e|ed|ing)|was|were|is|at|totall?ed|put\s+at)\s+(?:of\s+)?(?:plus\s+or\s+minus\s+)?{_QUALIFIER}$", left):
+    if re.search(rf"\b{_CHANGE_NOUN}\b[^;]{{0,40}}\b(?:averag(?:e|ed|ing)|was|were|is|totall?ed|put\s+at)\s+(?:of\s+)?(?:plus\s+or\s+minus\s+)?{_QUALIFIER}$", left):
         return True
     if unit == "percent":
+        if re.match(r"^\s*of\s+(?:all|total|the)\b", right):
+            return False
         # "rose 3%", "wages were up 4%"; but "rose to 3.9%" and "from 3.7%" are levels.
         if re.search(rf"\b{_CHANGE_VERB}\s+{_QUALIFIER}$", left):
             return True
@@ -127,7 +130,7 @@ def classify(text: str, start: int, end: int, unit: str, signed: int, time_kind:
 _STOCK_CUES = (
     r"\b(?:as\s+of|there\s+(?:are|were|is|was)|remain(?:s|ed|ing)?|live|lives|living|held|holding|"
     r"pending|outstanding|backlog|population|in\s+custody|at\s+large|on\s+the\s+(?:books|rolls|list)|"
-    r"enrolled|currently|stood|stands|still)\b"
+    r"enrolled|currently|stood|stands|still|contains?|contained|carr(?:y|ies|ied)|lists|holds?)\b"
 )
 _FLOW_CUES = (
     r"\b(?:released?|releases|releasing|freed|let|added|adds|adding|created|creat(?:es|ing|ion)|hired|hiring|"

@@ -105,12 +105,13 @@ _CURRENCY_BEFORE = re.compile(r"(?i)(US\$|U\.S\.\s?\$|C\$|A\$|NZ\$|HK\$|\$|€|�
 _SIGN_BEFORE = re.compile(r"(?:(?<=[\s(\[:])|^)([+\-−–])\Z")
 _SIGN_WORD_BEFORE = re.compile(r"(?i)(?<!plus or )\b(minus|negative)\s+\Z")
 
-_SCALE_AFTER_WORD = re.compile(r"(?i)\s?(thousand|million|billion|trillion)\b|\s(hundred)\b")
+_SCALE_AFTER_WORD = re.compile(r"(?i)\s?(thousand|million|billion|trillion)\b|\s(hundred|dozens?)\b")
 _SCALE_AFTER_SUFFIX = re.compile(r"(k|K|mn|mln|bn|bln|tn|tln|MM|mil|M|B|b)\b|\s(bn|mn|mln|bln|tn|tln)\b")
 _SCALE_AFTER_MONEY = re.compile(r"(m)\b")  # "$1.5m": only in money
 _SUFFIX_SCALES = {
     "k": 1e3, "m": 1e6, "mn": 1e6, "mln": 1e6, "mm": 1e6, "mil": 1e6,
     "b": 1e9, "bn": 1e9, "bln": 1e9, "tn": 1e12, "tln": 1e12, "hundred": 1e2,
+    "dozen": 12, "dozens": 12,
     **_SCALES,
 }
 
@@ -425,7 +426,7 @@ def _attach(text: str, num: _Num, *, left: bool = True) -> _Num:
             word = (m.group(1) or m.group(2)).lower()
             num.value *= _SUFFIX_SCALES[word]
             num.scaled = True
-            pos = m.end()
+            pos = num.value_end = m.end()
     m = _PERCENT_AFTER.match(text, pos)
     if m:
         word = (m.group(1) or m.group(2)).lower()

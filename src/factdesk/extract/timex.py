@@ -149,10 +149,10 @@ def find_times(text: str, published: str | date | None = None) -> list[TimeRef]:
         d = _date_from_match(m, pub)
         add(m.start(), m.end(), "period", d.iso())
     # "as of July 21, 2024", "as of the end of April 2014", "as of Feb. 2024".
-    for m in re.finditer(rf"\bas\s+of\s+(?:the\s+end\s+of\s+)?{_DATE}", text, re.I):
+    for m in re.finditer(rf"\b(?:as\s+of\s+(?:the\s+end\s+of\s+)?|at\s+the\s+(?:end|close)\s+of\s+){_DATE}", text, re.I):
         if m["mon"][0].isupper():
             add(m.start(), m.end(), "as_of", _date_from_match(m, pub).iso())
-    for m in re.finditer(rf"\bas\s+of\s+(?:the\s+end\s+of\s+)?(?:{fiscal}|(?P<y>{_YEAR}))", text, re.I):
+    for m in re.finditer(rf"\b(?:as\s+of\s+(?:the\s+end\s+of\s+)?|at\s+the\s+(?:end|close)\s+of\s+)(?:{fiscal}|(?P<y>{_YEAR}))", text, re.I):
         add(m.start(), m.end(), "as_of", str(_fiscal_year(m["fy"])) if m["fy"] else m["y"], fiscal=bool(m["fy"]))
     # "through July", "until March 2024": the end of an open period.
     for m in re.finditer(rf"\b(?:through|until|to|ending\s+in|ended\s+in)\s+{_DATE}", text):
