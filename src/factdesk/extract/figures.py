@@ -9,6 +9,7 @@ counts, who says so, and the caveats around it.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 
 from factdesk.model import Figure, Period, Sentence, Source
@@ -65,7 +66,7 @@ def _segment(text: str, start: int, end: int) -> tuple[int, int]:
 
 def _nearest(refs: list[TimeRef], text: str, start: int, end: int, stock: bool) -> TimeRef | None:
     """The time of the number: a time linked to it by a preposition right after it, else the
-    nearest one in the same part of the sentence. "Now" and "currently" count for a stock, or
+    nearest one before it in the same part of the sentence, else the first after it. "Now" and "currently" count for a stock, or
     when the part has no other time; an as-of date comes first for a stock."""
     seg_start, seg_end = _segment(text, start, end)
     # A part of the sentence with no time of its own takes one stated before it, never after.
@@ -73,39 +74,43 @@ def _nearest(refs: list[TimeRef], text: str, start: int, end: int, stock: bool) 
     if stock:
         refs = [r for r in refs if r.kind in ("as_of", "present")] or refs
     else:
-        refs = [r for r in refs if r.kind != "present"] or refs
+        refs = [r for r in refs if r.kind != "present"]
     if not refs:
         return None
     for r in refs:
         between = text[end:r.start]
-        if r.start >= end and not re.search(r"[,;]", between) and (r.kind in ("as_of", "period") or _LINKED_AFTER.search(between)):
+        if r.start >= end and not re.search(r"[,;]", between) and (
+            _LINKED_AFTER.search(between) or (r.kind in ("as_of", "period") and len(between) < 25)
+        ):
             return r
 
-    def distance(r: TimeRef) -> int:
-        return start - r.end if r.end <= start else max(0, r.start - end)
-
-    return min(refs, key=distance)
+    before = [r for r in refs if r.end <= start]
+    return before[-1] if before else refs[0]
 
 
 def _document_times(sentences: list[Sentence], published: str | None) -> tuple[TimeRef | None, TimeRef | None]:
-    """The document's latest as-of date, and its first stated period (else its first month or year).
+    """The document's latest as-of date, and the period it states most often (else its first
+    month or year).
 
     Used when a sentence and its paragraph give none: a headline's stock is usually the one the
-    article dates, and an article about one period states it early. Whole dates are left out:
-    they date bylines and events, not what is counted.
+    article dates, and an article about one period keeps coming back to it. Whole dates are
+    left out of the second: they date bylines and events, not what is counted.
     """
     latest_as_of: TimeRef | None = None
-    first_period: TimeRef | None = None
+    periods: list[TimeRef] = []
     first_point: TimeRef | None = None
     for sentence in sentences:
         for ref in _usable(find_times(sentence.text, published), sentence.text):
             if ref.kind == "as_of" and (latest_as_of is None or ref.value > latest_as_of.value):
                 latest_as_of = ref
-            elif ref.kind == "period" and first_period is None:
-                first_period = ref
+            elif ref.kind == "period":
+                periods.append(ref)
             elif ref.kind == "point" and first_point is None and len(ref.value) < 10:
                 first_point = ref
-    return latest_as_of, first_period or first_point
+    if periods:
+        counts = Counter(r.value for r in periods)
+        return latest_as_of, max(periods, key=lambda r: counts[r.value])
+    return latest_as_of, first_point
 
 
 def _apply_time(figure: Figure, ref: TimeRef | None) -> None:
@@ -147,8 +152,10 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
         for span in spans:
             ref = _nearest(refs, text, span.start, span.end, stock=False)
             own_time = ref is not None and ref.kind != "present"
+            present = _nearest(refs, text, span.start, span.end, stock=True)
+            time_for_kind = ref or (present if present is not None and present.kind == "present" else context.time)
             kind, strong = classify(text, span.start, span.end, span.unit, span.signed,
-                                    (ref or context.time).kind if (ref or context.time) else None)
+                                    time_for_kind.kind if time_for_kind else None)
             # "lost 129,000, manufacturing 115,000 and construction 45,000": items of one list.
             if not strong and previous is not None and _in_list(text, span.start, span.end):
                 kind, strong = previous.kind, True
