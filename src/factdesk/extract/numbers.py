@@ -215,7 +215,7 @@ _NAME_WORDS = re.compile(
     r"|Zone|Lot|Box|Pier|Platform|Track|Boeing|Airbus|Windows|Galaxy|PlayStation|Formula"
     r"|Air\s+Force|Street|Squad|Camp)|#)\s*\Z"
 )
-_AGE_AFTER = re.compile(r"(?i)\A[\s-]+years?[\s-]+old\b|\A-year-old\b")
+_AGE_AFTER = re.compile(r"(?i)[\s-]+years?[\s-]+old\b")
 _AGE_BEFORE = re.compile(r"(?i)\b(?:aged?|ages)\s+\Z")
 _YEAR_CONTEXT_AFTER = re.compile(r"(?i)\A(?:\s|$|[.,;:)'’\"”]|-(?!\d))")
 # Words that make a bare "one" a pronoun when they come just before it or just after it.
@@ -255,59 +255,51 @@ def _fraction_at(toks: list[tuple[str, int, int]], j: int) -> tuple[float, int] 
 
 
 def _parse_words(toks: list[tuple[str, int, int]], i: int) -> tuple[float, int, bool] | None:
-    """The longest spelled number starting at toks[i]: (value, index after it, is a bare fraction)."""
+    """The longest spelled number starting at toks[i]: (value, index after it, is a bare fraction).
+
+    A bare fraction ("two thirds", "a quarter", "half") comes back in percent.
+    """
     total = group = 0.0
-    last: str | None = None
+    last: str | None = None  # the kind of the previous word
     last_scale = 1.0
     decimals = ""
     best: tuple[float, int, bool] | None = None
     j, n = i, len(toks)
     while j < n:
         w = toks[j][0]
+        nxt = toks[j + 1][0] if j + 1 < n else ""
         if last == "point":
             digit = _UNITS.get(w, _TEENS.get(w, _TENS.get(w)))
             if digit is None:
                 break
-            if w in _TENS and j + 1 < n and toks[j + 1][0] in _UNITS and toks[j + 1][0] != "zero":
-                digit += _UNITS[toks[j + 1][0]]
+            if w in _TENS and nxt in _UNITS and nxt != "zero":
+                digit += _UNITS[nxt]
                 j += 1
             decimals += str(digit)
             best = (total + group + float("0." + decimals), j + 1, False)
             j += 1
             continue
         if w in ("a", "an"):
-            if last not in (None, "and", "half") or j + 1 >= n:
+            # "a hundred", "a million", "a dozen", "a third"; "half a dozen"
+            if last not in (None, "half") or not (nxt in ("hundred", "dozen") or nxt in _SCALES or nxt in _DENOMINATORS):
                 break
-            nxt = toks[j + 1][0]
-            if nxt not in ("hundred", "dozen") and nxt not in _SCALES and nxt not in _DENOMINATORS:
+            if last == "half" and nxt != "dozen":
                 break
-            if nxt in _DENOMINATORS:
-                frac = _fraction_at(toks, j)
-                if frac is None or last == "half":
-                    break
-                if last is None:
-                    best = (frac[0], frac[1], True)
-                    break
-            if last != "half":
-                group += 1 if last != "and" else 0
+            group = 0.5 if last == "half" else 1
             last = "a"
+        elif w in _DENOMINATORS and last in ("unit", "ten", "a") and total == 0 and group < 100:
+            # "two thirds", "twenty-three fifths", "one fifth", "a quarter"
+            if not (w.endswith("s") or group == 1) or (last == "a" and group != 1):
+                break
+            value = group / _DENOMINATORS[w]
+            best = (value, j + 1, value <= 1)
+            break
         elif w in _UNITS or w in _TEENS:
-            v = _UNITS.get(w, _TEENS.get(w))
-            # "two thirds", "twenty-three fifths": a numerator before a plural denominator.
-            if j + 1 < n and toks[j + 1][0] in _DENOMINATORS and last in (None, "ten", "and"):
-                frac = _fraction_at(toks, j)
-                if frac is not None:
-                    if last == "ten":
-                        value = (group + v) / _DENOMINATORS[toks[j + 1][0]]
-                        best = (total + value, j + 2, total == 0 and value <= 1)
-                    elif last is None:
-                        best = (frac[0], frac[1], frac[0] <= 1)
-                    break
-            if last == "ten" and w in _UNITS and v > 0:
-                pass
+            if last == "ten" and w in _UNITS and w != "zero":
+                pass  # "twenty-five"
             elif last not in (None, "hundred", "scale", "and"):
                 break
-            group += v
+            group += _UNITS.get(w, _TEENS.get(w, 0))
             last = "unit"
         elif w in _TENS:
             if last not in (None, "hundred", "scale", "and"):
@@ -315,7 +307,7 @@ def _parse_words(toks: list[tuple[str, int, int]], i: int) -> tuple[float, int, 
             group += _TENS[w]
             last = "ten"
         elif w == "hundred":
-            if last not in ("unit", "ten", "a"):
+            if last not in ("unit", "ten", "a") and not (last is None and nxt in _SCALES):
                 break
             group = (group or 1) * 100
             last = "hundred"
@@ -331,21 +323,21 @@ def _parse_words(toks: list[tuple[str, int, int]], i: int) -> tuple[float, int, 
                 break
             group *= 12
             last = "dozen"
-        elif w == "half" and last is None:
-            if j + 1 < n and toks[j + 1][0] in _SCALES:
-                group = 0.5
-                last = "half"
-            elif j + 2 < n and toks[j + 1][0] == "a" and toks[j + 2][0] == "dozen":
-                best = (6.0, j + 3, False)
+        elif w in ("half", "quarter") and last is None:
+            if nxt in _SCALES:  # "half a million" reads as "half million"
+                group, last = _DENOMINATORS[w] ** -1, "half"
+            elif w == "half" and nxt == "a":
+                group, last = 0.5, "half"
+            elif w == "half":
+                best = (0.5, j + 1, True)
                 break
             else:
-                best = (50.0, j + 1, True)
                 break
         elif w == "and":
             if last not in ("unit", "ten", "hundred", "scale"):
                 break
             frac = _fraction_at(toks, j + 1)
-            if frac is not None:
+            if frac is not None:  # "three and a half", "one million and a half"
                 if last == "scale":
                     total += frac[0] * last_scale
                 else:
@@ -364,7 +356,7 @@ def _parse_words(toks: list[tuple[str, int, int]], i: int) -> tuple[float, int, 
         if last in ("unit", "ten", "hundred", "scale", "dozen"):
             best = (total + group, j + 1, False)
         j += 1
-    if best is not None and best[2] and best[0] <= 1:
+    if best is not None and best[2]:
         best = (best[0] * 100, best[1], True)
     return best
 
@@ -680,8 +672,8 @@ def find_numbers(text: str) -> list[NumberSpan]:
             approx = "at_least" if m.group(1).lower() in ("more", "greater", "higher", "above") else "at_most"
             num.end = m.end()
         reason = num.reason or _reason(text, num, approx) or _one_reason(text, num)
-        if reason == "ordinal":
-            num.end = num.value_end + 2
+        if reason == "ordinal" and not num.words:
+            num.end = num.value_end + 2  # "21st"
         spans.append(_span(text, qual_start, num.end, num, approx=approx,
                            is_figure=not reason, reason=reason))
         covered_until = num.end
@@ -692,13 +684,18 @@ def find_numbers(text: str) -> list[NumberSpan]:
 
 def _merge_range(low: _Num, high: _Num) -> float | None:
     """The low end of the range "low-high" with units shared, or None if it is no range."""
-    if low.signed or low.plus:
+    if low.plus:
         return None
-    if high.currency and not low.currency:
-        low.currency = high.currency
-    if (low.unit == "count" or low.unit == low.currency) and high.unit != "count":
+    # A currency, unit or scale written once belongs to both ends: "$5-7 billion", "10 to 12 percent".
+    low.currency = low.currency or high.currency
+    high.currency = high.currency or low.currency
+    if low.currency:
+        low.unit = high.unit = low.currency
+    elif low.unit == "count":
         low.unit = high.unit
-    if not low.scaled and high.scaled and low.raw < high.raw:
+    elif high.unit == "count":
+        high.unit = low.unit
+    if not low.scaled and high.scaled and abs(low.raw) < high.raw:
         low.value = low.raw * (high.value / high.raw)
     if low.unit != high.unit or low.currency != high.currency or not low.value < high.value:
         return None
