@@ -81,13 +81,16 @@ def _clean(speaker: str) -> str:
 
 def find_speaker(text: str) -> str:
     """The source a sentence credits, or '' when it credits none."""
-    m = re.search(r"\baccording\s+to\s+(?:the\s+)?([^,.;:—]{2,90}?)(?=,|\.|;|:|—|$|\s+(?:that|there|the\s+\w+\s+(?:was|were|is|are)))", text, re.I)
+    # "data ICE provided to Congress", "the data provided by ICE", "figures the agency released".
+    m = re.search(rf"\b(?:data|figures|numbers|records|statistics)\s+(?:that\s+)?(?:(?:was|were)\s+)?(?:provided|released|published|sent|compiled)\s+by\s+((?:the\s+)?(?:{_NAME}\s+){{0,4}}{_NAME})", text)
     if m:
-        return _clean(re.sub(r"^(?:data|numbers|figures|records)\s+(?:that\s+)?", "", m.group(1)))
-    # "data ICE provided to Congress", "figures the agency released".
+        return _clean(m.group(1))
     m = re.search(rf"\b(?:data|figures|numbers|records|statistics)\s+(?:that\s+)?((?:the\s+)?(?:{_NAME}\s+){{0,3}}{_NAME}|the\s+agency)\s+(?:provided|released|published|sent|gave|compiled)\b", text)
     if m:
         return _clean(m.group(1))
+    m = re.search(r"\baccording\s+to\s+(?:the\s+)?([^,.;:—]{2,90}?)(?=,|\.|;|:|—|$|\s+(?:that|there|the\s+\w+\s+(?:was|were|is|are)))", text, re.I)
+    if m:
+        return _clean(re.sub(r"^(?:data|numbers|figures|records)\s+(?:that\s+)?", "", m.group(1)))
     # "..., three law enforcement officials said." / "X told NBC News ..." / "X's report found ...".
     m = re.search(rf"(?:^|[,“”\"]\s*|\.\s+)({_SPEAKER})\s+(?:has\s+|have\s+|had\s+)?{_SPEECH_VERBS}\b", text)
     if m and not re.fullmatch(r"(?:it|this|that|they|he|she|we|which|who|there)", m.group(1).strip(), re.I):

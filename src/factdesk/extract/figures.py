@@ -186,6 +186,7 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
             earlier = _referent(figures, text, span.start, span.end, span.value)
             if earlier is not None and not own_time:
                 figure.kind, figure.as_of, figure.period, figure.year = earlier.kind, earlier.as_of, earlier.period, earlier.year
+                figure.subject, figure.scope = earlier.subject, figure.scope or earlier.scope
                 figures.append(figure)
                 decided.append((figure, None))
                 previous = figure

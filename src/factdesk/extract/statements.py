@@ -17,8 +17,13 @@ from .attribution import find_speaker, speaker_kind
 _QUOTE = re.compile(r"“([^“”]{12,}?)”|\"([^\"\n]{12,}?)\"")
 _REPORTED = re.compile(
     r"\b(?:said|says|told\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3}|argued|contends?|maintains?|insisted|acknowledged|conceded|warned)\s+"
-    r"(?:that\s+)?(?P<clause>(?:the|a|an|it|they|he|she|this|there|[A-Z])[^“”\"]{15,}?)(?=[.;]\s|[.;]?$)"
+    r"(?:that\s+)?(?P<clause>(?:[a-z]|(?:The|A|An|It|Its|They|He|She|This|These|Those|There|We|Our)\b)[^“”\"]{15,}?)(?=[.;]\s|[.;]?$)"
 )
+
+
+def _unlink(text: str) -> str:
+    """Markdown links as their words: "[Trump](#) said" reads "Trump said"."""
+    return re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
 
 
 def _sentence_at(sentences: list[Sentence], offset: int) -> Sentence | None:
@@ -45,18 +50,21 @@ def find_statements(source: Source, sentences: list[Sentence]) -> list[Statement
         quoted.append((m.start(), m.end()))
         # The reporting clause: the sentence with the quotation marks removed.
         frame = text[sentence.start:m.start()] + " " + text[m.end():max(sentence.end, m.end() + 1)]
-        speaker = find_speaker(frame)
+        speaker = find_speaker(_unlink(frame).strip())
         if not speaker and sentence.index > 0:
             previous = next((s for s in sentences if s.index == sentence.index - 1), None)
             if previous is not None and re.search(r":\s*$", text[previous.start:start].rstrip("“\" ")):
-                speaker = find_speaker(text[previous.start:start])
+                speaker = find_speaker(_unlink(text[previous.start:start]))
+        # A quotation that follows another one in the same paragraph continues the same speaker.
+        if not speaker and statements and quoted[:-1] and "\n\n" not in text[quoted[-2][1]:m.start()]:
+            speaker = statements[-1].speaker
         statements.append(Statement(source.id, sentence.index, start, end, text[start:end], speaker, speaker_kind(speaker)))
     for sentence in sentences:
         for m in _REPORTED.finditer(sentence.text):
             start, end = sentence.start + m.start("clause"), sentence.start + m.end("clause")
             if any(s < end and start < e for s, e in quoted):
                 continue
-            speaker = find_speaker(sentence.text[: m.start("clause")])
+            speaker = find_speaker(_unlink(sentence.text[: m.start("clause")]))
             if not speaker or re.search(r"\d", m.group("clause")):
                 continue
             statements.append(Statement(source.id, sentence.index, start, end, text[start:end], speaker, speaker_kind(speaker)))

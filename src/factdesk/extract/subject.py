@@ -53,7 +53,7 @@ def subject_and_scope(text: str, start: int, end: int) -> tuple[str, str]:
 
 
 def _scope(rest: str) -> str:
-    m = re.match(rf"^\s*,?\s*((?:who\s+(?:are|were)\s+)?{_SCOPE_PREP}\s+[^,.;:()—]{{2,60}})", rest)
+    m = re.match(rf"^\s*,?\s*((?:who\s+(?:are|were)\s+)?{_SCOPE_PREP}\s+(?:[^,.;:()—]|\.(?=\S)){{2,60}})", rest)
     return _trim(m.group(1)) if m else ""
 
 
