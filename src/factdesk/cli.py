@@ -215,7 +215,18 @@ def cmd_demo(args) -> int:
     cmd_ingest(args_ingest)
     print(f"\nquestion: {question}\n", file=sys.stderr)
     args_ask = argparse.Namespace(db=db, question=question, format=args.format, output=args.output)
-    return cmd_ask(args_ask)
+    cmd_ask(args_ask)
+    claims = [c.strip() for c in (root / "claims.txt").read_text(encoding="utf-8").splitlines() if c.strip()]
+    if claims and args.format == "markdown" and not args.output:
+        from factdesk.library import Library
+
+        print("\n## Example claims\n")
+        with Library(db) as lib:
+            for claim in claims:
+                report = lib.check(claim)
+                print(f"- {claim}\n  verdict: **{report.verdict}**; "
+                      f"{' '.join(p.text for p in report.verdict_explanation[:2])}")
+    return 0
 
 
 def _examples_dir() -> Path:
@@ -281,8 +292,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--format", choices=formats, default="markdown")
         p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
 
-    p = add("demo", cmd_demo, "ingest the bundled example library (into ./factdesk-demo.db unless --db) "
-            "and answer its example question")
+    p = add("demo", cmd_demo, "ingest the bundled example library (into ./factdesk-demo.db unless --db), "
+            "answer its example question and check its example claims")
     p.add_argument("--format", choices=["markdown", "html", "json"], default="markdown")
     p.add_argument("-o", "--output", metavar="FILE")
     return parser

@@ -14,7 +14,7 @@ from factdesk.store.base import Store
 from factdesk.terms import stem, stems
 
 SENTENCE_HITS = 300
-MIN_RELEVANCE = 0.34
+MIN_RELEVANCE = 0.3
 
 
 @dataclass(slots=True)
@@ -51,14 +51,30 @@ def _overlap(wanted: set[str], have: set[str]) -> float:
     return len(wanted & have) / len(wanted) if wanted else 0.0
 
 
-def score_figure(frame: Frame, fig: Figure, subject_stems: set[str], term_stems: set[str], head: str | None) -> Scored:
+def local_words(fig: Figure, width: int = 12) -> str:
+    """The words of the figure's sentence within ``width`` words of the number."""
+    a, b = fig.start - fig.quote_start, fig.end - fig.quote_start
+    before = fig.quote[: max(a, 0)].split()[-width:]
+    after = fig.quote[max(b, 0) :].split()[:width]
+    return " ".join(before + [fig.surface] + after)
+
+
+def score_figure(fig: Figure, wanted: set[str], head: str | None, context: str = "") -> Scored:
+    """How much of the asked quantity a figure names: its own subject first, then its
+    neighbourhood in the sentence, then the sentence with its context (the sentence
+    before it and the source's title, where an elided subject is usually named)."""
     own = stems(f"{fig.subject} {fig.scope}")
-    quote = stems(fig.quote)
-    subject_match = 0.6 * _overlap(subject_stems, own) + 0.4 * _overlap(subject_stems, own | quote)
-    term_match = _overlap(term_stems, own | quote)
-    head_ok = bool(head) and stem(head) in (own | quote)
-    relevance = 0.55 * subject_match + 0.3 * term_match + (0.15 if head_ok else 0.0)
-    return Scored(fig, round(relevance, 4), round(subject_match, 4), head_ok)
+    near = own | stems(local_words(fig))
+    whole = near | stems(fig.quote) | stems(context)
+    match_own, match_near, match_whole = _overlap(wanted, own), _overlap(wanted, near), _overlap(wanted, whole)
+    head_ok = bool(head) and stem(head) in whole
+    relevance = 0.3 * match_own + 0.3 * match_near + 0.25 * match_whole + (0.15 if head_ok else 0.0)
+    return Scored(fig, round(relevance, 4), round(max(match_near, 0.8 * match_whole), 4), head_ok)
+
+
+def _context(store: Store, fig: Figure, titles: dict[str, str]) -> str:
+    before = store.sentence(fig.source_id, fig.sentence_index - 1) if fig.sentence_index else None
+    return f"{before.text if before else ''} {titles.get(fig.source_id, '')}"
 
 
 def retrieve(store: Store, frame: Frame, *, limit: int = 60) -> Evidence:
@@ -76,10 +92,13 @@ def retrieve(store: Store, frame: Frame, *, limit: int = 60) -> Evidence:
         for fig in store.figures(about=frame.subject, limit=500):
             candidates.setdefault(fig.id, fig)
 
-    subject_stems = stems(frame.subject) or stems(" ".join(frame.terms))
     term_stems = {stem(t) for t in frame.terms}
     head = head_noun(frame.subject) if frame.subject else None
-    scored = [score_figure(frame, f, subject_stems, term_stems, head) for f in candidates.values()]
+    titles = {}
+    for sid in {f.source_id for f in candidates.values()}:
+        src = store.source(sid)
+        titles[sid] = (src.title or "") if src else ""
+    scored = [score_figure(f, term_stems, head, _context(store, f, titles)) for f in candidates.values()]
     scored = [s for s in scored if s.relevance >= MIN_RELEVANCE]
     scored.sort(key=lambda s: (-s.relevance, s.figure.source_id, s.figure.start))
     scored = scored[:limit]
