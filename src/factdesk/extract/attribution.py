@@ -27,12 +27,12 @@ _GOVERNMENT = re.compile(
     r"[A-Z]{2,5}(?:'s|’s)?\s+(?:data|figures|records|numbers|statistics|report))\b"
 )
 _OFFICIAL = re.compile(
-    r"\b(?:Rep\.|Sen\.|Representative|Senator|President|Vice President|Governor|Gov\.|Mayor|Congressman|"
+    r"\b(?:Rep|Sen|Gov)\.(?=\s)|\b(?:Representative|Senator|President|Vice President|Governor|Mayor|Congressman|"
     r"Congresswoman|lawmakers?|Speaker|campaign|candidate|nominee|Republicans?|Democrats?|Trump|Biden|Harris)\b"
 )
 _RESEARCH = re.compile(
-    r"\b(?:University|College|economists?|researchers?|professor|Prof\.?|scientists?|analysts?|"
-    r"statistician|specialist|expert|study|Dr\.|School|Clearinghouse|Laboratory)\b"
+    r"\b(?:University|College|economists?|researchers?|professor|Prof|scientists?|analysts?|"
+    r"statistician|specialist|expert|study|Dr|School|Clearinghouse|Laboratory)\b"
 )
 _ADVOCACY = re.compile(
     r"\b(?:Center for|Institute|Foundation|Federation|Council|Coalition|Alliance|Association|Network|"

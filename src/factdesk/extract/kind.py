@@ -116,7 +116,7 @@ def classify(text: str, start: int, end: int, unit: str, signed: int, time_kind:
         return "change", True
     if unit == "percent" or re.fullmatch(rf"(?:\w+\s+)*{_FRACTION}", surface):
         return "share", True
-    if re.match(rf"^\s*(?:[\w-]+\s+){{0,3}}?{_ENUMERATION}\b", right) or re.match(r"^\s*of\s+(?:the|them|those)\b[^,]{0,30}?\b" + _SPEECH, right):
+    if re.match(rf"^\s*(?:(?!(?:were|was|are|is|in|of|on|at|to|for|with|from|and)\b)[\w-]+\s+){{0,2}}?{_ENUMERATION}\b", right) or re.match(r"^\s*of\s+(?:the|them|those)\b[^,]{0,30}?\b" + _SPEECH, right):
         return "other", True
     if re.match(rf"^\s*(?:[\w-]+\s+){{0,4}}?(?:[\w-]+)\s+{_SPEECH}\b", right) and re.match(r"^(?:one|two|three|four|five|six|seven|eight|nine|ten|\d)\b", surface) \
             and not re.search(r"\d{2}", surface):
@@ -130,7 +130,7 @@ def classify(text: str, start: int, end: int, unit: str, signed: int, time_kind:
 _STOCK_CUES = (
     r"\b(?:as\s+of|there\s+(?:are|were|is|was)|remain(?:s|ed|ing)?|live|lives|living|held|holding|"
     r"pending|outstanding|backlog|population|in\s+custody|at\s+large|on\s+the\s+(?:books|rolls|list)|"
-    r"enrolled|currently|stood|stands|still|contains?|contained|carr(?:y|ies|ied)|lists|holds?)\b"
+    r"currently|stood|stands|still|contains?|contained|carr(?:y|ies|ied)|lists|holds?)\b"
 )
 _FLOW_CUES = (
     r"\b(?:released?|releases|releasing|freed|let|added|adds|adding|created|creat(?:es|ing|ion)|hired|hiring|"
@@ -160,6 +160,10 @@ def stock_or_flow(text: str, start: int, end: int, time_kind: str | None) -> tup
                 continue
             distance = start - cue_end if cue_end <= start else cue_start - end
             nearest[kind] = min(distance, nearest.get(kind, 10**6))
+    # A past-tense verb right before the number ("visited 5,600", "treated about 400") reports events.
+    verb = re.search(rf"\b([a-z]{{3,}}ed)\s+{_QUALIFIER}$", text[max(0, start - 40):start])
+    if verb and not re.fullmatch(_STOCK_CUES, verb.group(1)):
+        nearest["flow"] = 0
     strong = nearest.get("stock", 10**6)
     flow = nearest.get("flow", 10**6)
     if time_kind == "period":

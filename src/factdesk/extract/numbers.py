@@ -91,7 +91,7 @@ _NW = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
 _WORD_RUN = re.compile(
     rf"(?i)\b(?:(?:a|an)\s+)?(?:{_NW})(?:(?:\s*-\s*|\s+(?:and\s+)?(?:(?:a|an)\s+)?)(?:{_NW}))*\b"
 )
-_DIGITS = re.compile(r"(?<!\d)(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|(?<![\w.])\.\d+)")
+_DIGITS = re.compile(r"(?<!\d)(?:(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:[\u202f\u2009]\d{3})+|\d+)(?:\.\d+)?|(?<![\w.])\.\d+)")
 _ORDINAL_RUN = re.compile(
     rf"(?i)\b(?:(?:{'|'.join(_TENS)})-)?(?:{'|'.join(_ORDINAL_WORDS)})\b"
 )
@@ -107,6 +107,7 @@ _SIGN_WORD_BEFORE = re.compile(r"(?i)(?<!plus or )\b(minus|negative)\s+\Z")
 
 _SCALE_AFTER_WORD = re.compile(r"(?i)\s?(thousand|million|billion|trillion)\b|\s(hundred|dozens?)\b")
 _SCALE_AFTER_SUFFIX = re.compile(r"(k|K|mn|mln|bn|bln|tn|tln|MM|mil|M|B|b)\b|\s(bn|mn|mln|bln|tn|tln)\b")
+_AND_A_HALF_AFTER = re.compile(r"(?i)\s+and\s+(?:a|one)\s+(half|quarter)\b")
 _SCALE_AFTER_MONEY = re.compile(r"(m)\b")  # "$1.5m": only in money
 _SUFFIX_SCALES = {
     "k": 1e3, "m": 1e6, "mn": 1e6, "mln": 1e6, "mm": 1e6, "mil": 1e6,
@@ -116,7 +117,7 @@ _SUFFIX_SCALES = {
 }
 
 _PERCENT_AFTER = re.compile(
-    r"(?i)\s?(%)|\s+(percentage[\s-]points?|basis[\s-]points?|percent|per\s?cent|pct|percentage)\b"
+    r"(?i)\s?(%)|\s+(percentage[\s-]points?|basis[\s-]points?|percents?|per\s?cent|pct|percentage)\b"
 )
 _PLUS_AFTER = re.compile(r"-plus\b|\+(?![\d\w])")
 _UNIT_WORDS = {
@@ -128,17 +129,18 @@ _UNIT_WORDS = {
     "metre": "m", "metres": "m", "meter": "m", "meters": "m", "foot": "ft", "feet": "ft",
     "ft": "ft", "inch": "inch", "inches": "inch", "acre": "acre", "acres": "acre",
     "hectare": "ha", "hectares": "ha", "pound": "lb", "pounds": "lb", "lb": "lb", "lbs": "lb",
-    "kilogram": "kg", "kilograms": "kg", "kg": "kg", "gram": "g", "grams": "g", "mg": "mg",
+    "kilogram": "kg", "kilograms": "kg", "kg": "kg", "gram": "g", "grams": "g", "mg": "mg", "g": "g",
     "ton": "ton", "tons": "ton", "tonne": "ton", "tonnes": "ton", "ounce": "oz",
     "ounces": "oz", "oz": "oz", "gallon": "gallon", "gallons": "gallon", "litre": "l",
-    "litres": "l", "liter": "l", "liters": "l", "ml": "ml", "barrel": "barrel",
+    "litres": "l", "liter": "l", "liters": "l", "ml": "ml", "m": "m", "barrel": "barrel",
     "barrels": "barrel", "mph": "mph", "times": "times", "fold": "times",
     "dollar": "usd", "dollars": "usd", "euro": "eur", "euros": "eur", "yen": "jpy",
     "yuan": "cny", "rupee": "inr", "rupees": "inr",
 }
 _TIME_UNITS = {"year", "month", "week", "day", "hour", "minute", "decade", "century"}
 _UNIT_AFTER = re.compile(
-    rf"(?i)[\s-]+({'|'.join(sorted(_UNIT_WORDS, key=len, reverse=True))})\b(?!-old)"
+    r"(?i)(?:(?<=\d)(?=(?:km|kg|mg|ml|lbs?|ft|mph|oz|m|g)\b)|[\s-]+)"
+    rf"({'|'.join(sorted(_UNIT_WORDS, key=len, reverse=True))})\b(?!-old)"
 )
 _RATE_AFTER = re.compile(
     r"(?i)\s+per\s+(\d{1,3}(?:,\d{3})+|\d+)(?:\s+(?:people|residents|inhabitants|persons|population))?\b"
@@ -163,16 +165,30 @@ _QUALIFIERS = {
     "fewer than": "fewer_than", "less than": "fewer_than", "under": "fewer_than",
     "below": "fewer_than", "well under": "fewer_than", "well below": "fewer_than",
     "at most": "at_most", "no more than": "at_most", "a maximum of": "at_most",
+    "larger than": "more_than", "bigger than": "more_than", "higher than": "more_than",
+    "exceed": "more_than", "exceeds": "more_than", "surpass": "more_than", "surpassing": "more_than",
+    "smaller than": "fewer_than", "lower than": "fewer_than",
+    "greater than or equal to": "at_least", "more than or equal to": "at_least",
+    "equal to or more than": "at_least", "equal to or greater than": "at_least",
+    "at least or equal to": "at_least", "bigger or equal than": "at_least",
+    "higher or equal than": "at_least", "larger or equal than": "at_least",
+    "less than or equal to": "at_most", "fewer than or equal to": "at_most",
+    "equal to or less than": "at_most", "equal to or fewer than": "at_most",
+    "smaller or equal than": "at_most", "lower or equal than": "at_most", "less or equal than": "at_most",
+    ">": "more_than", "<": "fewer_than", ">=": "at_least", "≥": "at_least", "<=": "at_most",
+    "≤": "at_most", "< =": "at_most", "> =": "at_least",
     "between": "between",
 }
+_SYMBOLS = (">", "<", ">=", "<=", "≥", "≤", "< =", "> =", "~")
 _QUALIFIER_BEFORE = re.compile(
-    r"(?i)(?:^|(?<=[\s(\"'“‘—–-]))("
-    + "|".join(re.escape(q).replace(r"\ ", r"\s+") for q in sorted(_QUALIFIERS, key=len, reverse=True))
-    + r")\s*\Z"
+    r"(?i)(?:(?:^|(?<=[\s(\"'“‘—–-]))(?<!how\s)("
+    + "|".join(re.escape(q).replace(r"\ ", r"\s+") for q in sorted(_QUALIFIERS, key=len, reverse=True)
+               if q not in _SYMBOLS)
+    + r")\s+|(?<![<>=])(>\s?=|<\s?=|[<>≥≤~])\s*)\Z"
 )
 # "from X to Y" is a change (two figures) unless a word says it spans a range.
 _FROM_BEFORE = re.compile(r"(?i)(?<!anywhere )(?<!ranging )(?<!ranges )(?<!ranged )(?<!range )(?<!varying )\bfrom\s+\Z")
-_OR_MORE_AFTER = re.compile(r"(?i)\s+or\s+(more|greater|higher|above|less|fewer|lower|below)\b")
+_OR_MORE_AFTER = re.compile(r"(?i)\s+(?:or|and)\s+(more|greater|higher|above|less|fewer|lower|below)\b(?!\s+than\s+\d)")
 
 # --------------------------------------------------------------------------- non-figure patterns
 
@@ -188,6 +204,7 @@ _AMPM = r"(?:[ap]\.m\.|[AP]\.M\.|[ap]m\b|[AP]M\b)"
 _REGIONS: list[tuple[str, re.Pattern[str]]] = [
     ("id", re.compile(r"(?i)\b(?:https?://|www\.)[^\s)\]>\"']+|\b[\w.+-]+@[\w-]+\.[\w.-]+")),
     ("citation", re.compile(r"\[\d{1,3}(?:[,–-]\s?\d{1,3})*\]")),
+    ("phone", re.compile(r"(?<![\w+])\+\d{1,3}(?:[-\s]\d{2,4}){2,}(?:/\d+)?(?![\d-])")),
     ("phone", re.compile(r"(?<![\w+])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[.-]\d{4}(?!\d)")),
     ("id", re.compile(r"(?<![\d.])\d+(?:\.\d+){2,}(?![\d])")),
     ("date", re.compile(rf"\b\d{{1,2}}([-/.])\d{{1,2}}\1(?:\d{{4}}|\d{{2}})\b|\b{_YEAR}-\d\d-\d\d\b")),
@@ -419,6 +436,10 @@ def _attach(text: str, num: _Num, *, left: bool = True) -> _Num:
             num.value *= _SUFFIX_SCALES[word]
             num.scaled = True
             pos = num.value_end = m.end()
+            m = _AND_A_HALF_AFTER.match(text, pos)
+            if m and word in _SCALES:  # "3 million and a half"
+                num.value += _SUFFIX_SCALES[word] / _DENOMINATORS[m.group(1).lower()]
+                pos = num.value_end = m.end()
     m = _PERCENT_AFTER.match(text, pos)
     if m:
         word = (m.group(1) or m.group(2)).lower()
@@ -452,7 +473,7 @@ def _attach(text: str, num: _Num, *, left: bool = True) -> _Num:
 
 def _digit_num(text: str, m: re.Match[str]) -> _Num:
     s = m.group(0)
-    value = float(s.replace(",", ""))
+    value = float(re.sub(r"[,\u202f\u2009]", "", s))
     return _Num(m.start(), m.end(), m.start(), m.end(), value, value, "." not in s, False)
 
 
@@ -462,7 +483,7 @@ def _digit_num(text: str, m: re.Match[str]) -> _Num:
 def _glued_reason(text: str, num: _Num) -> str:
     """Why a digit run glued to letters is not a figure ("F-35", "rcna173017", "5G"), or ""."""
     s, e = num.value_start, num.value_end
-    lead = re.search(r"([A-Za-z]+)(-?)\Z", _before(text, s))
+    lead = re.search(r"(?<!\d)([A-Za-z]+)(-?)\Z", _before(text, s))
     if lead:
         letters = lead.group(1)
         if letters.lower() in ("mid", "pre", "post", "late", "early", "since", "non", "over", "under", "top"):
@@ -630,9 +651,9 @@ def find_numbers(text: str) -> list[NumberSpan]:
         approx, qual_start = "exact", num.start
         m = _QUALIFIER_BEFORE.search(_before(text, num.start))
         if m:
-            approx = _QUALIFIERS[re.sub(r"\s+", " ", m.group(1).lower())]
+            approx = _QUALIFIERS[re.sub(r"\s+", " ", (m.group(1) or m.group(2)).lower())]
             qual_start = num.start - len(m.group(0))
-            if m.group(1).lower() in ("over", "under") and num.unit in _TIME_UNITS:
+            if (m.group(1) or "").lower() in ("over", "under") and num.unit in _TIME_UNITS:
                 approx, qual_start = "exact", num.start
         from_before = bool(_FROM_BEFORE.search(_before(text, num.start)))
         # Two numbers joined into one mention: a range or a share.
@@ -652,11 +673,13 @@ def find_numbers(text: str) -> list[NumberSpan]:
                     continue
             range_ok = (approx == "between" and re.fullmatch(r"(?i)\s+and\s+", link)) or (
                 not from_before and approx != "between" and _RANGE_LINK.match(link)
-                and not re.fullmatch(r"(?i)\s+and\s+", link))
+                and not re.fullmatch(r"(?i)\s+and\s+", link)
+                and not (num.words and re.fullmatch(r"\s?[-–—~]\s?", link)))
             if range_ok and not _reason(text, num, "exact"):
                 second = _attach(text, replace(nxt_peek))
                 low = _merge_range(num, second)
-                if low is not None and not _reason(text, second, "exact") and second.signed == 0:
+                if low is not None and not _reason(text, second, "exact") and (
+                        second.signed == 0 or approx == "between"):
                     spans.append(NumberSpan(
                         qual_start, second.end, text[qual_start:second.end], low, second.value,
                         "exact" if approx == "between" else approx, second.unit,
@@ -668,7 +691,8 @@ def find_numbers(text: str) -> list[NumberSpan]:
         if num.plus:
             approx = "more_than"
         m = _OR_MORE_AFTER.match(text, num.end)
-        if m and approx == "exact":
+        if m:
+            qual_start = num.start  # "about 500 or more": the bound is what counts
             approx = "at_least" if m.group(1).lower() in ("more", "greater", "higher", "above") else "at_most"
             num.end = m.end()
         reason = num.reason or _reason(text, num, approx) or _one_reason(text, num)
@@ -679,7 +703,30 @@ def find_numbers(text: str) -> list[NumberSpan]:
         covered_until = num.end
     spans.extend(_ordinals(text, spans, regions))
     spans.sort(key=lambda sp: (sp.start, sp.end))
-    return spans
+    return _join_bounds(text, spans)
+
+
+_LOWER_BOUNDS = ("more_than", "at_least")
+_UPPER_BOUNDS = ("fewer_than", "at_most", "up_to")
+_BOUND_LINK = re.compile(r"(?i)(?:\s*,)?\s+(?:and|but)\s+|\s*,\s*")
+
+
+def _join_bounds(text: str, spans: list[NumberSpan]) -> list[NumberSpan]:
+    """ "more than 10 but fewer than 20" (either order) is one range from 10 to 20."""
+    joined: list[NumberSpan] = []
+    for span in spans:
+        prev = joined[-1] if joined else None
+        if (prev is not None and prev.is_figure and span.is_figure and prev.value_high is None
+                and span.value_high is None and prev.unit == span.unit
+                and {prev.approx, span.approx} & set(_LOWER_BOUNDS) and {prev.approx, span.approx} & set(_UPPER_BOUNDS)
+                and _BOUND_LINK.fullmatch(text, prev.end, span.start)):
+            low, high = (prev, span) if prev.approx in _LOWER_BOUNDS else (span, prev)
+            if low.value < high.value:
+                joined[-1] = NumberSpan(prev.start, span.end, text[prev.start:span.end], low.value, high.value,
+                                        "exact", prev.unit, low.value_start, low.value_end, low.signed)
+                continue
+        joined.append(span)
+    return joined
 
 
 def _merge_range(low: _Num, high: _Num) -> float | None:

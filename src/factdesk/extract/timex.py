@@ -118,7 +118,7 @@ def find_times(text: str, published: str | date | None = None) -> list[TimeRef]:
     fiscal = r"(?:fiscal(?:\s+year)?|FY)\s?'?(?P<fy>\d{4}|\d{2})\b"
     # Periods with both ends: "between October 2022 and January 2023", "from April 2023 through March 2024".
     for m in re.finditer(
-        rf"\b(?:between|from)\s+(?P<a>{_MONTH}(?:\s+[0-3]?\d(?!\d))?(?:,?\s+{_YEAR})?|{_YEAR})\s+"
+        rf"\b(?:[Bb]etween|[Ff]rom)\s+(?P<a>{_MONTH}(?:\s+[0-3]?\d(?!\d))?(?:,?\s+{_YEAR})?|{_YEAR})\s+"
         rf"(?:and|to|through|until|till|-|–)\s+(?P<b>{_MONTH}(?:\s+[0-3]?\d(?!\d))?(?:,?\s+{_YEAR})?|{_YEAR})",
         text,
     ):
@@ -155,7 +155,7 @@ def find_times(text: str, published: str | date | None = None) -> list[TimeRef]:
     for m in re.finditer(rf"\b(?:as\s+of\s+(?:the\s+end\s+of\s+)?|at\s+the\s+(?:end|close)\s+of\s+)(?:{fiscal}|(?P<y>{_YEAR}))", text, re.I):
         add(m.start(), m.end(), "as_of", str(_fiscal_year(m["fy"])) if m["fy"] else m["y"], fiscal=bool(m["fy"]))
     # "through July", "until March 2024": the end of an open period.
-    for m in re.finditer(rf"\b(?:through|until|to|ending\s+in|ended\s+in)\s+{_DATE}", text):
+    for m in re.finditer(rf"\b(?:[Tt]hrough|[Uu]ntil|to|[Ee]nding\s+in|ended\s+in)\s+{_DATE}", text):
         add(m.start(), m.end(), "period", _date_from_match(m, pub).iso())
     # Fiscal years: "fiscal year 2023", "FY2023", "FY 23", "fiscal 2024"; "last fiscal year".
     for m in re.finditer(rf"\b{fiscal}", text, re.I):
