@@ -44,10 +44,10 @@ _MEDIA = re.compile(
 )
 _HEDGES = re.compile(
     r"\b(?:preliminary|provisional|estimated?|estimates|approximately|roughly|may|might|could|likely|"
-    r"probably|not known|unknown|unclear|not clear|uncertain|includes?|including|goes back|go back|"
+    r"probably|not known|unknown|unclear|not clear|uncertain|includes?|goes back|go back|"
     r"cover(?:s|ed)?\s+(?:several\s+)?(?:decades|years)|subject to revision|revised|unverified|"
     r"cannot be (?:verified|confirmed)|does not (?:include|count)|do not (?:include|count)|"
-    r"excludes?|leaves out|only)\b",
+    r"excludes?|leaves out)\b",
     re.I,
 )
 

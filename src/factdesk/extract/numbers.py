@@ -102,7 +102,7 @@ _CURRENCY_SYMBOLS = {
     "nz$": "nzd", "hk$": "hkd", "€": "eur", "£": "gbp", "¥": "jpy", "₹": "inr",
 }
 _CURRENCY_BEFORE = re.compile(r"(?i)(US\$|U\.S\.\s?\$|C\$|A\$|NZ\$|HK\$|\$|€|£|¥|₹)\s?\Z")
-_SIGN_BEFORE = re.compile(r"(?:(?<=[\s(\[:])|^)([+\-−–])\Z")
+_SIGN_BEFORE = re.compile(r"(?:(?<=[\s(\[:<>=])|^)([+\-−–])\Z")
 _SIGN_WORD_BEFORE = re.compile(r"(?i)(?<!plus or )\b(minus|negative)\s+\Z")
 
 _SCALE_AFTER_WORD = re.compile(r"(?i)\s?(thousand|million|billion|trillion)\b|\s(hundred|dozens?)\b")
@@ -188,7 +188,11 @@ _QUALIFIER_BEFORE = re.compile(
 )
 # "from X to Y" is a change (two figures) unless a word says it spans a range.
 _FROM_BEFORE = re.compile(r"(?i)(?<!anywhere )(?<!ranging )(?<!ranges )(?<!ranged )(?<!range )(?<!varying )\bfrom\s+\Z")
-_OR_MORE_AFTER = re.compile(r"(?i)\s+(?:or|and)\s+(more|greater|higher|above|less|fewer|lower|below)\b(?!\s+than\s+\d)")
+# "500 or more"; not "100 and less than 300", which is a bound of its own.
+_OR_MORE_AFTER = re.compile(
+    r"(?i)\s+(?:or|and)\s+(more|greater|higher|above|less|fewer|lower|below)\b"
+    r"(?!\s+(?:than|or|and|equal|to|a|an|one|two|three|four|five|six|seven|eight|nine|ten)\b|\s*[-−]?\d)"
+)
 
 # --------------------------------------------------------------------------- non-figure patterns
 
@@ -234,7 +238,6 @@ _NAME_WORDS = re.compile(
 )
 _AGE_AFTER = re.compile(r"(?i)[\s-]+years?[\s-]+old\b")
 _AGE_BEFORE = re.compile(r"(?i)\b(?:aged?|ages)\s+\Z")
-_YEAR_CONTEXT_AFTER = re.compile(r"(?i)\A(?:\s|$|[.,;:)'’\"”]|-(?!\d))")
 # Words that make a bare "one" a pronoun when they come just before it or just after it.
 _ONE_PRONOUN_BEFORE = re.compile(
     r"(?i)(?:\d\s+\Z)|\b(?:no|a|an|the|this|that|which|each|every|any|some|another|any|big|only|last|new|"
@@ -512,24 +515,22 @@ def _glued_reason(text: str, num: _Num) -> str:
 def _reason(text: str, num: _Num, approx: str) -> str:
     """Why this number is not a figure, or "" when it is one."""
     s, e = num.value_start, num.value_end
+    before = _before(text, num.start)
+    if _AGE_AFTER.match(text, e) or _AGE_BEFORE.search(before):
+        return "age"
     if num.words:
         return ""
     glued = _glued_reason(text, num)
     if glued:
         return glued
-    before = _before(text, num.start)
     if _PAGE_WORDS.search(before):
         return "page"
     if _SECTION_WORDS.search(before):
         return "section"
     if _NAME_WORDS.search(before) or re.match(r"\(k\)|\s+(?:Street|Avenue|Downing)\b", text[e:]):
         return "name"
-    if _AGE_AFTER.match(text, e) or _AGE_BEFORE.search(before):
-        return "age"
     bare = (num.integer and not num.scaled and not num.currency and num.unit == "count"
             and approx == "exact" and not num.signed and not num.plus)
-    if bare and re.fullmatch(_YEAR, text[s:e]) and _YEAR_CONTEXT_AFTER.match(text[e:e + 2] or " "):
-        return "year"
     if bare and re.fullmatch(_YEAR, text[s:e]):
         return "year"
     return ""
@@ -664,11 +665,11 @@ def find_numbers(text: str) -> list[NumberSpan]:
                     re.fullmatch(r"(?i)\s+(?:in|out\s+of)\s+", link):
                 second = _attach(text, replace(nxt_peek), left=False)
                 if _share(num, second) and second.unit == "count" and not second.plus:
-                    value = 100 * num.raw / second.raw
-                    end = second.end
-                    spans.append(_span(text, qual_start, end, num, value=value, unit="percent",
-                                       approx=approx if approx != "between" else "exact",
-                                       value_end=second.value_end))
+                    approx = "exact" if approx == "between" else approx
+                    approx, qual_start, end = _or_more(text, second.end, approx, qual_start, num.start)
+                    spans.append(_span(text, qual_start, end, num, value=100 * num.raw / second.raw,
+                                       unit="percent", approx=approx, value_end=second.value_end))
+                    covered_until = end
                     i += 1
                     continue
             range_ok = (approx == "between" and re.fullmatch(r"(?i)\s+and\s+", link)) or (
@@ -690,11 +691,7 @@ def find_numbers(text: str) -> list[NumberSpan]:
             approx, qual_start = "exact", num.start
         if num.plus:
             approx = "more_than"
-        m = _OR_MORE_AFTER.match(text, num.end)
-        if m:
-            qual_start = num.start  # "about 500 or more": the bound is what counts
-            approx = "at_least" if m.group(1).lower() in ("more", "greater", "higher", "above") else "at_most"
-            num.end = m.end()
+        approx, qual_start, num.end = _or_more(text, num.end, approx, qual_start, num.start)
         reason = num.reason or _reason(text, num, approx) or _one_reason(text, num)
         if reason == "ordinal" and not num.words:
             num.end = num.value_end + 2  # "21st"
@@ -727,6 +724,15 @@ def _join_bounds(text: str, spans: list[NumberSpan]) -> list[NumberSpan]:
                 continue
         joined.append(span)
     return joined
+
+
+def _or_more(text: str, end: int, approx: str, qual_start: int, start: int) -> tuple[str, int, int]:
+    """ "500 or more" / "500 or less": the bound wins over a qualifier before it ("about 500 or more")."""
+    m = _OR_MORE_AFTER.match(text, end)
+    if not m:
+        return approx, qual_start, end
+    upward = m.group(1).lower() in ("more", "greater", "higher", "above")
+    return ("at_least" if upward else "at_most"), start, m.end()
 
 
 def _merge_range(low: _Num, high: _Num) -> float | None:

@@ -204,7 +204,3 @@ def _resolve(text: str, pub: date | None) -> _Date | None:
     day = int(m["day"]) if m["day"] else None
     return _Date(int(m["year"]) if m["year"] else None, month, day)
 
-
-def year_span(text: str) -> list[tuple[int, int]]:
-    """Spans of four-digit years, so callers can tell a year from a count."""
-    return [(m.start(), m.end()) for m in re.finditer(rf"\b{_YEAR}\b", text)]
