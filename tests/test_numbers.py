@@ -268,11 +268,16 @@ def _number_matches(span: NumberSpan, expected: dict) -> bool:
     where = (expected["Start"], expected["End"] + 1)
     if where not in ((span.start, span.end), (span.value_start, span.value_end)):
         return False
-    value = float(expected["Resolution"]["value"].rstrip("%"))
-    ours = span.value
-    if span.unit == "percent" and expected["TypeName"] == "number":
-        ours /= 100  # we keep shares in percent ("two thirds" -> 66.67); the peer keeps a fraction
-    return _close(ours, value)
+    return _close(_peer_scale(span, expected), float(expected["Resolution"]["value"].rstrip("%")))
+
+
+def _peer_scale(span: NumberSpan, expected: dict, value: float | None = None) -> float:
+    """Our value on the peer's scale: we keep spelled shares in percent ("two thirds" -> 66.67,
+    "half" -> 50), the peer keeps them as fractions unless a percent sign or word is written."""
+    value = span.value if value is None else value
+    if span.unit == "percent" and not re.search(r"(?i)%|per\s?cent", expected["Text"]):
+        return value / 100
+    return value
 
 
 _INTERVAL = re.compile(r"([\[(])(-?[\d.E+-]*),(-?[\d.E+-]*)([\])])")
@@ -283,31 +288,153 @@ def _range_matches(span: NumberSpan, expected: dict) -> bool:
     if (expected["Start"], expected["End"] + 1) != (span.start, span.end):
         return False
     left, low, high, right = _INTERVAL.fullmatch(expected["Resolution"]["value"]).groups()
+    value = _peer_scale(span, expected)
     if low and high:
         if low == high:
-            return span.value_high is None and span.approx == "exact" and _close(span.value, float(low))
-        return span.value_high is not None and _close(span.value, float(low)) and _close(span.value_high, float(high))
+            return span.value_high is None and span.approx == "exact" and _close(value, float(low))
+        return (span.value_high is not None and _close(value, float(low))
+                and _close(_peer_scale(span, expected, span.value_high), float(high)))
     if low:
         approx = "more_than" if left == "(" else "at_least"
-        return span.approx == approx and _close(span.value, float(low))
+        return span.approx == approx and _close(value, float(low))
     approx = ("fewer_than",) if right == ")" else ("at_most", "up_to")
-    return span.approx in approx and _close(span.value, float(high))
+    return span.approx in approx and _close(value, float(high))
 
 
-def _case_passes(case: dict, match) -> bool:
+def _case_passes(case: dict, match, ranges_only: bool = False) -> bool:
     ours = figures(case["Input"])
+    if ranges_only:  # the peer's range model reports bounded numbers only, never plain ones
+        ours = [span for span in ours if span.value_high is not None or span.approx != "exact"]
     expected = case["Results"]
     return len(ours) == len(expected) and all(match(s, e) for s, e in zip(ours, expected))
 
 
-def _pass_rate(name: str, excluded: dict[str, tuple[str, ...]], match) -> tuple[float, list[str]]:
+def _pass_rate(name: str, excluded: dict[str, tuple[str, ...]], match, ranges_only: bool = False
+               ) -> tuple[float, list[str]]:
     cases = _spec(name)
     skipped = {text for texts in excluded.values() for text in texts}
     unknown = skipped - {case["Input"] for case in cases}
     assert not unknown, f"excluded inputs not in {name}: {sorted(unknown)}"
     in_scope = [case for case in cases if case["Input"] not in skipped]
-    failed = [case["Input"] for case in in_scope if not _case_passes(case, match)]
+    failed = [case["Input"] for case in in_scope if not _case_passes(case, match, ranges_only)]
     rate = 1 - len(failed) / len(in_scope)
     print(f"\n{name}: {len(in_scope) - len(failed)}/{len(in_scope)} in scope pass = {rate:.3f} "
           f"({len(cases) - len(in_scope)} excluded); failing: {failed}")
     return rate, failed
+
+
+# Peer cases left out, by category, each with the reason it is outside what this module is for.
+# Everything not listed here is in scope and counts towards the pass rate.
+EXCLUDED_NUMBER: dict[str, tuple[str, ...]] = {
+    # We keep a number with a measurement unit as a figure (unit "ml", "km", "m"); the peer's
+    # number model leaves such numbers to its unit model.
+    "number with a unit is a figure for us": (
+        "the 180.25ml liquid", "the 180ml liquid", " 29km Road ", "the .25ml liquid", "1m isn't a number.",
+    ),
+    # Dates, phone numbers, dotted addresses and product names are flagged non-figures here.
+    "date, phone, address or name: not a figure for us": (
+        "192.168.1.2", "Any time to meet on 5/17/2018?", "My phone number is +1-222-2222/2222", "SCP-173",
+    ),
+    # Slash, "over" and Unicode fractions are rare in news prose and "1/2" collides with dates
+    # and scores; spelled fractions ("two thirds", "one in five") are in scope.
+    "slash, 'over' and Unicode fractions": (
+        "-4/5", "- 1 4/5", "2  1/4", "3/4", "one over three", "1 over twenty-one",
+        "1 over one hundred and twenty one", "1 over three", "1 over 3", "one over 3", "one over 20",
+        "one over twenty", "one over one hundred", "one over one hundred and twenty five",
+        "The answer is negative one over 20", "2000 over 3", "the result is ⅔", "the result is ¾",
+        "the result is ⅙ and sometimes ½",
+    ),
+    # Denominators beyond "tenths", compound denominators ("twenty-firsts", "five hundred fifths")
+    # and fractions of scales ("and a half million") are puzzles, not reporting.
+    "exotic spelled fractions": (
+        "a trillionth", "a hundred trillionths", "a hundredth", "two and fifty-four hundredths",
+        "two hundred and fifty-four hundredths", "a hundred thousand trillionths", "a twenty-first",
+        "one twenty-fifth", "three twenty-firsts", "three twenty firsts", "twenty twenty fifths",
+        "one hundred and thirty fifths", "one hundred thirty fifths", "one hundred thirty two fifths",
+        "one hundred thirty-two fifths", "one hundred and thirty-two fifths", "one hundred thirty-fifths",
+        "one one hundred fifth", "one one hundred and fifth", "one hundred one thousand fifths",
+        "how much is ninety - five hundred fifths?", "The answer is negative ninety - five hundred fifths",
+        "The answer is minus ninety - five hundred fifths", "The answer is minus one hundred thirty fifths",
+        "ninety - five hundred-fifths", "one million two thousand two hundred three fifths",
+        "twenty and three and three fifths", "one hundred and thirty and two fifths",
+        "The measurement has a value of two hundred thirty two and a thirtieth",
+        " two thirds of a million", " one billion and three quarters million",
+        "Current value is one billion and a half million", "Last value was one billion and a quarter million",
+        " three hundred and two dozens", "two out of five hundreds tvs",
+    ),
+    "scientific and exponent notation": (
+        "1e10", "1.1^23", "1.1^+23", "2.5^-1", "-2500^-1", "-1.1^+23", "-2.5^-1", "-1.1^--23",
+        "-127.32e13", "12.32e+14", "-12e-1", "1.3x10^6", "1.3e6", "6.23x10^-4",
+    ),
+    "Indian numbering (lakh, crore, 12,34,567)": (
+        "I can give you 13 lakh", "There are 1 crore boxes in this container", "I count 6 crore and two hundred",
+        "The total is three lakh crore", "The result is 12,34,567.89",
+    ),
+    # Decimal commas and space-grouped digits are other languages' conventions; in English text
+    # "in 2016 42 people" must stay two numbers. Thin and narrow no-break spaces are supported.
+    "decimal commas and space-grouped digits": (
+        "1 234 567", "40 000 is the same as 40\u202f000", "For now, China's population is 1 414 021 100.",
+        "In some countries you can write 5.00 or 5,00.", "1.111,11, 1,111.11", "The number is 1,3.",
+    ),
+    "digits and number words mixed in one numeral": (
+        "I can give you 3 hundred and 21 yuan.", "4 thousand 3 hundred and 21 is a valid number.",
+        "4 thousand 3 hundred and 0 are two valid numbers.", "4000 3 hundred and 21 are two valid numbers.",
+        "3 hundred and one is a valid numbers.",
+    ),
+    # "5G" and "10 G" name technologies more often than gigas; spaced "2.33 k" and "dzs" are not
+    # how reporting writes thousands or dozens.
+    "G (giga), spaced suffixes and dozen abbreviations": (
+        "10G", "- 10  k", " 2.33 k", "1,674.5 G", "1,674,200.5 M", " 3 dzs", " five dozs",
+    ),
+}
+EXCLUDED_PERCENT: dict[str, tuple[str, ...]] = {
+    "inverted 'percent of N' (not English reporting usage)": (
+        "percents of twenty", "percent of 10", "per cent of twenty-two", "per cent of 210",
+    ),
+    "percent words without a number (no value to give)": (
+        "Only a small percent attain the top ranks", "The table shows the % of increase in the last month",
+        "How do I calculate a percentage?",
+    ),
+}
+EXCLUDED_RANGE: dict[str, tuple[str, ...]] = {
+    "ordinal bounds (ordinals are not figures)": (
+        "He ranks between the tenth and the fifteenth.", "He ranks higher than the tenth but lower than the fifteenth.",
+    ),
+    # "equals 20" is a plain figure for us: the verb is not part of its surface.
+    "equality written as a bound": (
+        "x is equal to one hundred and seventy.", "The number equals 20.",
+        "Equaling to 20, the number of students in our class is not significant.",
+        "His score is equal to 5000 or less", "His score is equal to 5000 or less than 6000",
+        "His score is equal to 5000 or more than", "His score is equal to 5000 or more than 4500",
+        "His score is less than 5000 or equal", "His score is more than 5000 or equal to",
+        "His score is more than 5000 or equal to it", "His score is more than 5000 or equal to 6000",
+        "His score is equal to 5000 or less than 5000", "The number is equals to 20000 in 1998",
+    ),
+    "ages (not figures unless they are the point)": (
+        "He is more than thirty years old.", "He is over thirty years old.",
+    ),
+    # Our convention (corpus FORMAT.md): "from X to Y" is a change, two figures, unless a word
+    # such as "anywhere" or "ranging" marks a range.
+    "'from X to Y' is a change": (
+        "The number range is from one thousand to one thousand and five hundred.",
+        "The number is from 200 to 300 in 2008", "The number is from 200 to 3000000 in 2008",
+    ),
+    "malformed operators (we still report the number)": ("<>30", "=>30", "=<30"),
+    "slash fraction": ("More than 1/2 of the people came here.",),
+    "'2 in 5' is a share for us, not two numbers": ("How about more than 2 in 5",),
+}
+
+
+def test_recognizers_number_model():
+    rate, failed = _pass_rate("NumberModel.json", EXCLUDED_NUMBER, _number_matches)
+    assert rate >= 0.95, failed
+
+
+def test_recognizers_percent_model():
+    rate, failed = _pass_rate("PercentModel.json", EXCLUDED_PERCENT, _number_matches)
+    assert rate >= 0.95, failed
+
+
+def test_recognizers_number_range_model():
+    rate, failed = _pass_rate("NumberRangeModel.json", EXCLUDED_RANGE, _range_matches, ranges_only=True)
+    assert rate >= 0.95, failed

@@ -685,6 +685,7 @@ def find_numbers(text: str) -> list[NumberSpan]:
                         qual_start, second.end, text[qual_start:second.end], low, second.value,
                         "exact" if approx == "between" else approx, second.unit,
                         num.value_start, second.value_end, num.signed))
+                    covered_until = second.end
                     i += 1
                     continue
         if approx == "between":
