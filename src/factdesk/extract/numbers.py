@@ -80,7 +80,11 @@ _ORDINAL_WORDS = {
     "fiftieth": 50, "sixtieth": 60, "seventieth": 70, "eightieth": 80, "ninetieth": 90,
     "hundredth": 100, "thousandth": 1000,
 }
-_MULTIPLIER_VERBS = {"doubled": 2, "tripled": 3, "trebled": 3, "quadrupled": 4}
+_MULTIPLIER_VERBS = {
+    "doubled": 2, "tripled": 3, "trebled": 3, "quadrupled": 4, "twofold": 2, "threefold": 3,
+    "fourfold": 4, "fivefold": 5, "sixfold": 6, "sevenfold": 7, "eightfold": 8, "ninefold": 9,
+    "tenfold": 10, "hundredfold": 100,
+}
 
 _NUMBER_WORDS = (
     list(_UNITS) + list(_TEENS) + list(_TENS) + list(_SCALES)
@@ -108,7 +112,8 @@ _SIGN_WORD_BEFORE = re.compile(r"(?i)(?<!plus or )\b(minus|negative)\s+\Z")
 _SCALE_AFTER_WORD = re.compile(r"(?i)\s?(thousand|million|billion|trillion)\b|\s(hundred|dozens?)\b")
 _SCALE_AFTER_SUFFIX = re.compile(r"(k|K|mn|mln|bn|bln|tn|tln|MM|mil|M|B|b)\b|\s(bn|mn|mln|bln|tn|tln)\b")
 _AND_A_HALF_AFTER = re.compile(r"(?i)\s+and\s+(?:a|one)\s+(half|quarter)\b")
-_SCALE_AFTER_MONEY = re.compile(r"(m)\b")  # "$1.5m": only in money
+_SCALE_AFTER_MONEY = re.compile(r"(m)\b")
+_PLURAL_AFTER_M = re.compile(r"m\s+[a-z]+s\b")
 _SUFFIX_SCALES = {
     "k": 1e3, "m": 1e6, "mn": 1e6, "mln": 1e6, "mm": 1e6, "mil": 1e6,
     "b": 1e9, "bn": 1e9, "bln": 1e9, "tn": 1e12, "tln": 1e12, "hundred": 1e2,
@@ -145,7 +150,7 @@ _UNIT_AFTER = re.compile(
 _RATE_AFTER = re.compile(
     r"(?i)\s+per\s+(\d{1,3}(?:,\d{3})+|\d+)(?:\s+(?:people|residents|inhabitants|persons|population))?\b"
 )
-_SHARE_LINK = re.compile(r"(?i)\s+(?:in|out\s+of)\s+\Z")
+_SHARE_LINK = re.compile(r"(?i)[\s-]+(?:in|out[\s-]+of)[\s-]+")
 _RANGE_LINK = re.compile(r"(?i)\A(?:\s?[-–—~]\s?|\s+(?:to|through|and)\s+)\Z")
 
 # Qualifiers written before a number, longest first, and the ``approx`` they give.
@@ -220,6 +225,7 @@ _REGIONS: list[tuple[str, re.Pattern[str]]] = [
         rf"|\b{_MONTHS}\s+{_YEAR}\b"
     )),
     ("year", re.compile(rf"\b{_YEAR}\s?[-–/]\s?(?:{_YEAR}|\d\d)\b(?![.,]\d)|\b{_YEAR}s\b|\bFY\s?-?(?:{_YEAR}|\d\d)\b")),
+    ("age", re.compile(r"(?i)\bages\s+\d{1,3}\s*(?:to|and|through|-|–)\s*\d{1,3}\b")),
     ("ratio", re.compile(r"(?<![\d/])\d+/\d+(?![\d/])")),
 ]
 
@@ -234,7 +240,7 @@ _NAME_WORDS = re.compile(
     r"|Building|District|Ward|Precinct|Unit|Station|Channel|Episode|Season|Part|Vol\.|Volume"
     r"|Issue|No\.|Nos\.|Number|Form|Rule|Bill|Order|Resolution|Docket|Case|Schedule|Region"
     r"|Zone|Lot|Box|Pier|Platform|Track|Boeing|Airbus|Windows|Galaxy|PlayStation|Formula"
-    r"|Air\s+Force|Street|Squad|Camp)|#)\s*\Z"
+    r"|Air\s+Force|Street|Squad|Camp)|H\.\s?R\.|H\.\s?Res\.|S\.\s?Res\.|#)\s*\Z"
 )
 _AGE_AFTER = re.compile(r"(?i)[\s-]+years?[\s-]+old\b")
 _AGE_BEFORE = re.compile(r"(?i)\b(?:aged?|ages)\s+\Z")
@@ -303,7 +309,7 @@ def _parse_words(toks: list[tuple[str, int, int]], i: int) -> tuple[float, int, 
             # "a hundred", "a million", "a dozen", "a third"; "half a dozen"
             if last not in (None, "half") or not (nxt in ("hundred", "dozen") or nxt in _SCALES or nxt in _DENOMINATORS):
                 break
-            if last == "half" and nxt != "dozen":
+            if last == "half" and nxt != "dozen" and nxt not in _SCALES:
                 break
             group = 0.5 if last == "half" else 1
             last = "a"
@@ -432,8 +438,11 @@ def _attach(text: str, num: _Num, *, left: bool = True) -> _Num:
             num.raw = -num.raw
     pos = num.end
     if not num.words:
+        # A glued "m" is millions in money, after a decimal ("2.3m") or before a plural ("4m homes");
+        # otherwise metres ("a 100m sprint").
         m = (_SCALE_AFTER_WORD.match(text, pos) or _SCALE_AFTER_SUFFIX.match(text, pos)
-             or (_SCALE_AFTER_MONEY.match(text, pos) if num.currency else None))
+             or (_SCALE_AFTER_MONEY.match(text, pos)
+                 if num.currency or not num.integer or _PLURAL_AFTER_M.match(text, pos) else None))
         if m:
             word = (m.group(1) or m.group(2)).lower()
             num.value *= _SUFFIX_SCALES[word]
@@ -450,7 +459,6 @@ def _attach(text: str, num: _Num, *, left: bool = True) -> _Num:
                     else "basis_point" if word.startswith("basis") else "percent")
         pos = m.end()
     else:
-        m = _SCALE_AFTER_WORD.match(text, pos) if num.words and not num.scaled else None
         m_plus = _PLUS_AFTER.match(text, pos)
         if m_plus:
             num.plus = True
@@ -536,6 +544,17 @@ def _reason(text: str, num: _Num, approx: str) -> str:
     return ""
 
 
+_PERIOD_BEFORE = re.compile(r"(?i)\b(?:first|second|third|fourth|last|latter|final|back|front|each)\s+\Z")
+
+
+def _period_reason(text: str, num: _Num) -> str:
+    """ "the first half of 2024", "the second quarter" name a period, not a share."""
+    word = text[num.value_start:num.value_end].lower()
+    if num.words and word in ("half", "quarter") and _PERIOD_BEFORE.search(_before(text, num.start)):
+        return "period"
+    return ""
+
+
 def _one_reason(text: str, num: _Num) -> str:
     """A bare "one" is a figure only when it counts something ("One official said")."""
     if not (num.words and num.value == 1 and num.unit == "count" and not num.currency):
@@ -598,9 +617,11 @@ def _cores(text: str, regions: list[tuple[int, int, str]]) -> list[_Num]:
                 num = _Num(s, e, s, e, value, value, value == int(value), True)
                 if fraction:
                     num.unit = "percent"
+                last_word = toks[j - 1]
+                if fraction and last_word[0] in _ORDINAL_WORDS and not _FRACTION_FOLLOWS.match(text, e):
                     # "a third straight month" is an ordinal; "a third of them" a share.
-                    if toks[j - 1][0] in _ORDINAL_WORDS and not _FRACTION_FOLLOWS.match(text, e):
-                        num.reason = "ordinal"
+                    value = float(_ORDINAL_WORDS[last_word[0]])
+                    num = _Num(last_word[1], e, last_word[1], e, value, value, True, True, reason="ordinal")
                 cores.append(num)
             i = j
     for m in _VERB_RUN.finditer(text):
@@ -661,8 +682,7 @@ def find_numbers(text: str) -> list[NumberSpan]:
         if i < len(cores) and cores[i].start >= num.end:
             link = text[num.end:cores[i].start]
             nxt_peek = cores[i]
-            if _SHARE_LINK.search(link) and not num.currency and num.unit == "count" and \
-                    re.fullmatch(r"(?i)\s+(?:in|out\s+of)\s+", link):
+            if _SHARE_LINK.fullmatch(link) and not num.currency and num.unit == "count":
                 second = _attach(text, replace(nxt_peek), left=False)
                 if _share(num, second) and second.unit == "count" and not second.plus:
                     approx = "exact" if approx == "between" else approx
@@ -693,7 +713,7 @@ def find_numbers(text: str) -> list[NumberSpan]:
         if num.plus:
             approx = "more_than"
         approx, qual_start, num.end = _or_more(text, num.end, approx, qual_start, num.start)
-        reason = num.reason or _reason(text, num, approx) or _one_reason(text, num)
+        reason = num.reason or _reason(text, num, approx) or _one_reason(text, num) or _period_reason(text, num)
         if reason == "ordinal" and not num.words:
             num.end = num.value_end + 2  # "21st"
         spans.append(_span(text, qual_start, num.end, num, approx=approx,
@@ -715,13 +735,14 @@ def _join_bounds(text: str, spans: list[NumberSpan]) -> list[NumberSpan]:
     for span in spans:
         prev = joined[-1] if joined else None
         if (prev is not None and prev.is_figure and span.is_figure and prev.value_high is None
-                and span.value_high is None and prev.unit == span.unit
+                and span.value_high is None and (prev.unit == span.unit or "count" in (prev.unit, span.unit))
                 and {prev.approx, span.approx} & set(_LOWER_BOUNDS) and {prev.approx, span.approx} & set(_UPPER_BOUNDS)
                 and _BOUND_LINK.fullmatch(text, prev.end, span.start)):
             low, high = (prev, span) if prev.approx in _LOWER_BOUNDS else (span, prev)
             if low.value < high.value:
+                unit = span.unit if prev.unit == "count" else prev.unit  # "more than 10 but under 20 days"
                 joined[-1] = NumberSpan(prev.start, span.end, text[prev.start:span.end], low.value, high.value,
-                                        "exact", prev.unit, low.value_start, low.value_end, low.signed)
+                                        "exact", unit, low.value_start, low.value_end, low.signed)
                 continue
         joined.append(span)
     return joined
@@ -774,8 +795,8 @@ def _ordinals(text: str, spans: list[NumberSpan], regions: list[tuple[int, int, 
 
 
 def parse_value(surface: str) -> tuple[float, float | None] | None:
-    """Value (and high end) of a standalone number expression, or None if it holds none."""
-    spans = [sp for sp in find_numbers(surface) if sp.reason != "ordinal" or len(find_numbers(surface)) == 1]
+    """Value (and high end) of a standalone number expression, or None unless it holds exactly one."""
+    spans = find_numbers(surface)
     if len(spans) != 1:
         return None
     span = spans[0]
