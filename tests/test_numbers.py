@@ -270,9 +270,15 @@ def test_many_texts_are_fast():
 
 # --------------------------------------------------------------------------- Recognizers-Text peer specs
 
-SHARED = Path(os.environ["FACTDESK_SHARED"]) if os.environ.get("FACTDESK_SHARED") and not (
-    Path(__file__).resolve().parents[2] / "shared").is_dir() else Path(__file__).resolve().parents[2] / "shared"
-PEERS = SHARED / "peers" / "recognizers-text"
+def _shared() -> Path:
+    """The shared folder beside the project, else the one named by FACTDESK_SHARED."""
+    beside = Path(__file__).resolve().parents[2] / "shared"
+    if beside.is_dir() or not os.environ.get("FACTDESK_SHARED"):
+        return beside
+    return Path(os.environ["FACTDESK_SHARED"])
+
+
+PEERS = _shared() / "peers" / "recognizers-text"
 
 
 def _spec(name: str) -> list[dict]:

@@ -520,7 +520,7 @@ def _glued_reason(text: str, num: _Num) -> str:
     return ""
 
 
-def _reason(text: str, num: _Num, approx: str) -> str:
+def _reason(text: str, num: _Num) -> str:
     """Why this number is not a figure, or "" when it is one."""
     s, e = num.value_start, num.value_end
     before = _before(text, num.start)
@@ -537,8 +537,9 @@ def _reason(text: str, num: _Num, approx: str) -> str:
         return "section"
     if _NAME_WORDS.search(before) or re.match(r"\(k\)|\s+(?:Street|Avenue|Downing)\b", text[e:]):
         return "name"
+    # A bare four-digit number from 1800 to 2099 is a year: reporting writes counts as "2,020".
     bare = (num.integer and not num.scaled and not num.currency and num.unit == "count"
-            and approx == "exact" and not num.signed and not num.plus)
+            and not num.signed and not num.plus)
     if bare and re.fullmatch(_YEAR, text[s:e]):
         return "year"
     return ""
@@ -696,10 +697,10 @@ def find_numbers(text: str) -> list[NumberSpan]:
                 not from_before and approx != "between" and _RANGE_LINK.match(link)
                 and not re.fullmatch(r"(?i)\s+and\s+", link)
                 and not (num.words and re.fullmatch(r"\s?[-–—~]\s?", link)))
-            if range_ok and not _reason(text, num, "exact"):
+            if range_ok and not _reason(text, num):
                 second = _attach(text, replace(nxt_peek))
                 low = _merge_range(num, second)
-                if low is not None and not _reason(text, second, "exact") and (
+                if low is not None and not _reason(text, second) and (
                         second.signed == 0 or approx == "between"):
                     spans.append(NumberSpan(
                         qual_start, second.end, text[qual_start:second.end], low, second.value,
@@ -713,13 +714,13 @@ def find_numbers(text: str) -> list[NumberSpan]:
         if num.plus:
             approx = "more_than"
         approx, qual_start, num.end = _or_more(text, num.end, approx, qual_start, num.start)
-        reason = num.reason or _reason(text, num, approx) or _one_reason(text, num) or _period_reason(text, num)
+        reason = num.reason or _reason(text, num) or _one_reason(text, num) or _period_reason(text, num)
         if reason == "ordinal" and not num.words:
             num.end = num.value_end + 2  # "21st"
         spans.append(_span(text, qual_start, num.end, num, approx=approx,
                            is_figure=not reason, reason=reason))
         covered_until = num.end
-    spans.extend(_ordinals(text, spans, regions))
+    spans.extend(_ordinals(text, spans))
     spans.sort(key=lambda sp: (sp.start, sp.end))
     return _join_bounds(text, spans)
 
@@ -777,7 +778,7 @@ def _merge_range(low: _Num, high: _Num) -> float | None:
     return low.value
 
 
-def _ordinals(text: str, spans: list[NumberSpan], regions: list[tuple[int, int, str]]) -> list[NumberSpan]:
+def _ordinals(text: str, spans: list[NumberSpan]) -> list[NumberSpan]:
     """Spelled ordinals ("first", "twenty-first") not already part of a number, as non-figures."""
     covered = [(sp.start, sp.end) for sp in spans]
     found: list[NumberSpan] = []
