@@ -8,19 +8,25 @@ from factdesk.store.base import AddResult, SentenceHit, Store, StoreError
 from factdesk.store.sqlite import SQLiteStore
 
 DEFAULT_LOCATION = "./factdesk.db"
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+
+
+def is_postgres(location: str) -> bool:
+    return location.startswith(POSTGRES_SCHEMES)
 
 
 def open_store(location: str | None = None) -> Store:
-    """Open (creating if needed) the library at ``location``: an SQLite file path.
+    """Open (creating if needed) the library at ``location``: a ``postgresql://`` URL
+    (a shared library on a PostgreSQL server; the database must exist) or an SQLite file path.
 
     Without a location, the environment variable FACTDESK_DB is used, then ./factdesk.db.
     """
     location = location or os.environ.get("FACTDESK_DB") or DEFAULT_LOCATION
-    if location.startswith(("postgresql://", "postgres://")):
-        raise StoreError(
-            "PostgreSQL support is not installed yet; use an SQLite file path as the library"
-        )
+    if is_postgres(location):
+        from factdesk.store.postgres import PostgresStore
+
+        return PostgresStore(location)
     return SQLiteStore(location)
 
 
-__all__ = ["AddResult", "SentenceHit", "Store", "StoreError", "SQLiteStore", "open_store"]
+__all__ = ["AddResult", "SentenceHit", "Store", "StoreError", "SQLiteStore", "is_postgres", "open_store"]
