@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from factdesk.model import Figure, Period, Sentence, Source
 
@@ -23,10 +23,20 @@ from .timex import TimeRef, find_times, parse_published
 # Words that make a following time a bound or an event date, not the figure's time:
 # "the largest since 2009", "going back to 1979", "on September 25", "released Aug. 21".
 _BOUND_BEFORE = re.compile(
-    r"(?:\bsince|\bback\s+to|\bbefore|\bafter|\bprior\s+to|\blargest|\bbiggest|\bsmallest|\brecord|\bon|"
-    r"\breleased|\bpublished|\bposted|\bannounced|\bdated|\bsent|\bsigned|\bwritten)\s+(?:the\s+)?(?:end\s+of\s+)?$",
+    r"(?:\bsince|\bback\s+to|\bbefore|\bafter|\bprior\s+to|\blargest|\bbiggest|\bsmallest|\brecord|\bon|\binto|"
+    r"\breleased|\bpublished|\bposted|\bannounced|\bdated|\bsent|\bsigned|\bwritten)\s+(?:the\s+)?"
+    r"(?:(?:end|close|start|beginning)\s+of\s+(?:the\s+)?)?$",
     re.I,
 )
+# "up by 17,000 since the close of the last fiscal year", "data going back to 1979 show ...": the
+# time opens a period that runs to the present, unless a superlative makes it a record's bound.
+_OPEN_START = re.compile(r"\b(?:since|back\s+to)\s+(?:the\s+)?(?:(?:end|close|start|beginning)\s+of\s+(?:the\s+)?)?$", re.I)
+_RECORD = re.compile(r"\b(?:\w+est|most|least|record|first|only|no)\b[^,;]*$", re.I)
+# "the 2019 benchmark", "2024's job creation": a year naming one edition of something.
+_ADJECTIVE_YEAR_BEFORE = re.compile(r"\b(?:the|a|an|its|their|this|that)\s+$", re.I)
+_ADJECTIVE_YEAR_AFTER = re.compile(r"^(?:'s|’s)\s|^\s+(?!(?:fiscal|calendar|year|and|or|to|through|when|as|for|in|of|was|were|is)\b)[a-z]")
+_SPEECH_AFTER = re.compile(
+    r"^,?\s+(?:[\w.'’-]+\s+){0,4}?(?:said|says|posted|wrote|told|claimed|tweeted|argued|declared|stated|insisted)\b")
 # Breaks between the parts of a sentence that can each carry their own time.
 _SEGMENT_BREAK = re.compile(r"\s[—–]\s|;|:\s")
 # A time after the number is its own when a preposition links them: "150,000 of them in September".
@@ -64,7 +74,8 @@ def _segment(text: str, start: int, end: int) -> tuple[int, int]:
     return (before[-1] if before else 0), (after.start() if after else len(text))
 
 
-def _nearest(refs: list[TimeRef], text: str, start: int, end: int, stock: bool) -> TimeRef | None:
+def _nearest(refs: list[TimeRef], text: str, start: int, end: int, stock: bool,
+             numbers: list[tuple[int, int]] | None = None) -> TimeRef | None:
     """The time of the number: a time linked to it by a preposition right after it, else the
     nearest one before it in the same part of the sentence, else the first after it. "Now" and "currently" count for a stock, or
     when the part has no other time; an as-of date comes first for a stock."""
@@ -81,11 +92,19 @@ def _nearest(refs: list[TimeRef], text: str, start: int, end: int, stock: bool) 
         between = text[end:r.start]
         if r.start >= end and not re.search(r"[,;]", between) and (
             _LINKED_AFTER.search(between) or (r.kind in ("as_of", "period") and len(between) < 25)
-        ):
+        ) and not (numbers and _holds_number(numbers, end, r.start)):
             return r
 
     before = [r for r in refs if r.end <= start]
-    return before[-1] if before else refs[0]
+    if before:
+        return before[-1]
+    # A time after the number that another number stands closer to is that number's: "to 3.9% from 3.7% in January".
+    after = [r for r in refs if not (numbers and _holds_number(numbers, end, r.start))]
+    return after[0] if after else None
+
+
+def _holds_number(numbers: list[tuple[int, int]], start: int, end: int) -> bool:
+    return any(start <= s and e <= end for s, e in numbers)
 
 
 def _document_times(sentences: list[Sentence], published: str | None) -> tuple[TimeRef | None, TimeRef | None]:
@@ -143,24 +162,31 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
         if paragraphs[position] != context.paragraph:
             context = _Context(paragraph=paragraphs[position])
         text = sentence.text
-        refs = _usable(find_times(text, published), text)
+        found = find_times(text, published)
+        refs = _anchor_relative(_usable(found, text), found, text, context.time or doc_time)
         spans = [s for s in find_numbers(text) if s.is_figure]
+        numbers = [(s.start, s.end) for s in spans]
         speaker = find_speaker(text) or context.speaker
         following = sentences[position + 1].text if position + 1 < len(sentences) else ""
         hedges = find_hedges(text, following) if spans else []
         previous: Figure | None = None
         for span in spans:
-            ref = _nearest(refs, text, span.start, span.end, stock=False)
+            ref = _nearest(refs, text, span.start, span.end, stock=False, numbers=numbers)
             own_time = ref is not None and ref.kind != "present"
-            present = _nearest(refs, text, span.start, span.end, stock=True)
+            present = _nearest(refs, text, span.start, span.end, stock=True, numbers=numbers)
             time_for_kind = ref or (present if present is not None and present.kind == "present" else context.time)
             kind, strong = classify(text, span.start, span.end, span.unit, span.signed,
                                     time_for_kind.kind if time_for_kind else None)
             # "lost 129,000, manufacturing 115,000 and construction 45,000": items of one list.
             if not strong and previous is not None and _in_list(text, span.start, span.end):
                 kind, strong = previous.kind, True
-            if kind == "stock":
-                ref = _nearest(refs, text, span.start, span.end, stock=True) or ref
+            if kind == "stock" or (kind in ("share", "rate") and not own_time):
+                ref = _nearest(refs, text, span.start, span.end, stock=True, numbers=numbers) or ref
+            if ref is None and kind != "other":
+                ref = _open_period(found, text, span.start, span.end, doc_as_of, pub)
+                own_time = ref is not None
+            if ref is not None and kind != "other":
+                ref = _edition_year(ref, found, text, doc_time)
             subject, scope = subject_and_scope(text, span.start, span.end)
             figure = Figure(
                 source_id=source.id,
@@ -192,7 +218,9 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
                 previous = figure
                 continue
             if ref is None and kind != "other":
-                ref = context.time or (doc_as_of if kind == "stock" else doc_time)
+                ref = context.time or _document_time(kind, doc_as_of, doc_time)
+            elif ref is None and span.unit == "count":
+                ref = context.time
             # A bare year the document states more finely ("2024" of "the year through March 2024").
             elif ref is not None and kind != "stock" and doc_time is not None and len(ref.value) == 4 \
                     and doc_time.value.startswith(ref.value) and len(doc_time.value) > 4:
@@ -207,12 +235,77 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
             elif not strong or not own_time:
                 weak.append(figure)
         _share_with_siblings([f for f in figures if f.sentence_index == sentence.index], weak, decided)
-        if refs:
-            context.time = refs[-1]
+        # A time counted back from another ("the previous year") is a contrast, not the paragraph's time.
+        carried = [r for r in refs if r.relative != "prior"]
+        if carried:
+            context.time = carried[-1]
         if speaker:
             context.speaker = speaker
     _settle_by_value(weak, decided)
     return figures
+
+
+def _document_time(kind: str, doc_as_of: TimeRef | None, doc_time: TimeRef | None) -> TimeRef | None:
+    """The document's own time for a figure that states none: its latest as-of date for a stock,
+    and for a change too when that date is later than the document's period (a change is
+    measured up to the latest state the document gives); else the period it keeps stating."""
+    if kind == "stock":
+        return doc_as_of
+    if kind == "change" and doc_as_of is not None and (doc_time is None or doc_as_of.value[:7] > doc_time.value[:7]):
+        return doc_as_of
+    return doc_time
+
+
+def _anchor_relative(refs: list[TimeRef], found: list[TimeRef], text: str, base: TimeRef | None) -> list[TimeRef]:
+    """Times that count from another time, resolved: "the previous year" is the year before the
+    time under discussion; "over the last three years" ends on the day it was said ("On Oct. 24
+    he said ...") when the sentence dates the saying."""
+    spoken = next((r for r in found if re.search(r"\b[Oo]n\s+$", text[: r.start]) and _SPEECH_AFTER.match(text[r.end:])), None)
+    anchored = []
+    for ref in refs:
+        if ref.relative == "prior" and base is not None and base.relative != "prior":
+            ref = replace(ref, kind=base.kind, value=_shift_year(base.value, -1),
+                          begin=_shift_year(base.begin, -1) if base.begin else None, fiscal=base.fiscal)
+        elif ref.relative == "recent" and spoken is not None:
+            ref = replace(ref, value=spoken.value[:7])
+        anchored.append(ref)
+    return anchored
+
+
+def _shift_year(value: str, years: int) -> str:
+    return f"{int(value[:4]) + years:04d}{value[4:]}"
+
+
+def _open_period(found: list[TimeRef], text: str, start: int, end: int, doc_as_of: TimeRef | None,
+                 pub) -> TimeRef | None:
+    """A period opened by "since X" or "going back to X" in the number's part of the sentence,
+    running to the document's latest as-of date (else the publication month)."""
+    seg_start, seg_end = _segment(text, start, end)
+    for ref in found:
+        if not seg_start <= ref.start < seg_end or not _OPEN_START.search(text[seg_start:ref.start]):
+            continue
+        if _RECORD.search(text[seg_start:ref.start]):
+            continue
+        if doc_as_of is not None and doc_as_of.value > ref.value:
+            return TimeRef(ref.start, ref.end, "period", doc_as_of.value, ref.value)
+        if pub is not None:
+            return TimeRef(ref.start, ref.end, "period", f"{pub.year:04d}-{pub.month:02d}", ref.value)
+    return None
+
+
+def _edition_year(ref: TimeRef, found: list[TimeRef], text: str, doc_time: TimeRef | None) -> TimeRef:
+    """"The 2019 benchmark took 514,000 off the March 2019 level": a year used as an adjective
+    names one edition of something the text dates more finely, by a date of that year in the
+    sentence, else by the month of the document's own period in that year."""
+    if ref.kind != "point" or len(ref.value) != 4 or not _ADJECTIVE_YEAR_BEFORE.search(text[: ref.start]) \
+            or not _ADJECTIVE_YEAR_AFTER.match(text[ref.end:]):
+        return ref
+    finer = [r for r in found if r is not ref and r.value.startswith(ref.value) and len(r.value) > 4]
+    if finer:
+        return replace(ref, value=finer[0].value)
+    if doc_time is not None and len(doc_time.value) >= 7:
+        return replace(ref, value=ref.value + doc_time.value[4:7])
+    return ref
 
 
 def _share_with_siblings(siblings: list[Figure], weak: list[Figure], decided: list[tuple[Figure, TimeRef | None]]) -> None:
@@ -241,11 +334,12 @@ def _referent(figures: list[Figure], text: str, start: int, end: int, value: flo
 
 def _settle_by_value(weak: list[Figure], decided: list[tuple[Figure, TimeRef | None]]) -> None:
     """A figure whose kind or time was only a default takes them from a decided mention of the
-    same (large, so unlikely to repeat by chance) number in the same source."""
+    same (large, so unlikely to repeat by chance) number in the same source: the same value
+    exactly, since a neighbouring estimate ("600,000" beside "598,000") is another quantity."""
     for figure in weak:
         if figure.value < 1000:
             continue
-        match = next((f for f, ref in decided if ref is not None and f is not figure and _close(f.value, figure.value)
+        match = next((f for f, ref in decided if ref is not None and f is not figure and f.value == figure.value
                       and f.unit == figure.unit), None)
         if match is not None:
             figure.kind = match.kind

@@ -41,6 +41,10 @@ class TimeRef:
     value: str  # the date the figure is about: as-of date or the period's end (YYYY[-MM[-DD]])
     begin: str | None = None  # a period's start, when stated
     fiscal: bool = False
+    # How the value depends on other times: "" (fixed), "prior" ("the previous year": the year
+    # before the time under discussion) or "recent" ("over the last three years": it ends when
+    # the speaker speaks). ``value`` holds the reading against the publication date.
+    relative: str = ""
 
 
 @dataclass(slots=True)
@@ -109,11 +113,12 @@ def find_times(text: str, published: str | date | None = None) -> list[TimeRef]:
     refs: list[TimeRef] = []
     taken: list[tuple[int, int]] = []
 
-    def add(start: int, end: int, kind: str, value: str, begin: str | None = None, fiscal: bool = False) -> None:
+    def add(start: int, end: int, kind: str, value: str, begin: str | None = None, fiscal: bool = False,
+            relative: str = "") -> None:
         if not value or any(start < e and s < end for s, e in taken):
             return
         taken.append((start, end))
-        refs.append(TimeRef(start, end, kind, value, begin, fiscal))
+        refs.append(TimeRef(start, end, kind, value, begin, fiscal, relative))
 
     fiscal = r"(?:fiscal(?:\s+year)?|FY)\s?'?(?P<fy>\d{4}|\d{2})\b"
     # Periods with both ends: "between October 2022 and January 2023", "from April 2023 through March 2024".
@@ -137,6 +142,16 @@ def find_times(text: str, published: str | date | None = None) -> list[TimeRef]:
         a, b = _resolve(m["a"], pub), _resolve(m["b"], pub)
         if a and b and b.year:
             add(m.start(), m.end(), "period", b.iso(), a.iso() if a.year else None)
+    # "December and January", "October and November 2023": months named one by one, a point
+    # (a list, not a stated period) that still records where it begins.
+    for m in re.finditer(rf"\b(?P<a>{_MONTH})\s+(?:and|&)\s+(?P<b>{_MONTH}(?:,?\s+{_YEAR})?)(?![\w-])", text):
+        a, b = _resolve(m["a"], pub), _resolve(m["b"], pub)
+        if a and b:
+            if b.year is None:
+                b = _date_from_match(re.match(rf"(?P<mon>{_MONTH})(?P<day>)(?P<year>)", m["b"]), pub)
+            if b.year:
+                a.year = b.year if a.month <= b.month else b.year - 1
+                add(m.start(), m.end(), "point", b.iso(), a.iso())
     # "the 12 months through March 2024", "the year ending in March", "the year that ended in March".
     for m in re.finditer(
         rf"\b(?:(?P<n>\d+|{'|'.join(_WORD_NUMBERS)})\s+months?|(?:the\s+)?year)\s+"
@@ -174,8 +189,20 @@ def find_times(text: str, published: str | date | None = None) -> list[TimeRef]:
         add(m.start(), m.end(), "point", d.iso())
     # Relative times, resolved against the publication date.
     if pub:
+        # "the previous year" counts back from the year under discussion, not from today.
+        for m in re.finditer(r"\b(?:the\s+)?(?:previous|prior|preceding)\s+year(?:'s|’s)?", text, re.I):
+            add(m.start(), m.end(), "point", str(pub.year - 1), relative="prior")
+        # "over the last three and a half years", "in the past 12 months": up to when it is said.
+        for m in re.finditer(
+            rf"\b(?:over|in|during|for|within)\s+(?:the|(?:his|her|their|its)\s+(?:own\s+)?)\s*(?:last|past|previous)?\s*"
+            rf"(?:\d+|{'|'.join(_WORD_NUMBERS)})(?:\s+and\s+a\s+half)?[\s-]+(?:years?|months?)(?:\s+(?:period|term|tenure|stint))?\b",
+            text,
+            re.I,
+        ):
+            if re.search(r"\b(?:last|past|previous)\b|\b(?:period|term|tenure|stint)$", m[0], re.I):
+                add(m.start(), m.end(), "period", _shift_month(pub, 0), relative="recent")
         relative = [
-            (r"\b(?:last|the previous|the prior)\s+year\b", str(pub.year - 1)),
+            (r"\blast\s+year\b", str(pub.year - 1)),
             (r"\b(?:this|the current)\s+year\b|\b(?:over\s+)?the\s+(?:past|last)\s+(?:year|12\s+months)\b", str(pub.year)),
             (r"\blast\s+month\b", _shift_month(pub, -1)),
             (r"\bthis\s+month\b", _shift_month(pub, 0)),
@@ -183,11 +210,20 @@ def find_times(text: str, published: str | date | None = None) -> list[TimeRef]:
         for pattern, value in relative:
             for m in re.finditer(pattern, text, re.I):
                 add(m.start(), m.end(), "point", value)
-        for m in re.finditer(r"\b(?:currently|now|today|right now|at present|presently|to date)\b", text, re.I):
+        # "now" qualifies the figure, not the reporting verb it may precede ("the agency now says").
+        for m in re.finditer(r"\b(?:currently|now|today|right now|at present|presently|to date)\b(?!\s+(?:says?|said|estimates?|"
+                             r"estimated|reports?|reported|believes?|thinks?|puts|put|calculates?|admits?|concedes?|acknowledges?))",
+                             text, re.I):
             add(m.start(), m.end(), "present", _shift_month(pub, 0))
     # Bare years: "in 2022", "since 2009", "the 2019 benchmark".
     for m in re.finditer(rf"(?<![\d$£€.,])\b{_YEAR}\b(?![\d%]|,\d|\.\d)", text):
         add(m.start(), m.end(), "point", m[0])
+    # "it held 2.6 million then": "then" at the end of a clause points back to the last time named.
+    for m in re.finditer(r"\bthen\b(?=\s*(?:and\b|but\b|[,.;)]|$))", text):
+        earlier = [r for r in refs if r.end <= m.start()]
+        if earlier:
+            last = max(earlier, key=lambda r: r.end)
+            add(m.start(), m.end(), "point", last.value, last.begin, last.fiscal)
     refs.sort(key=lambda r: r.start)
     return refs
 
