@@ -32,6 +32,7 @@ _BOUND_BEFORE = re.compile(
 # time opens a period that runs to the present, unless a superlative makes it a record's bound.
 _OPEN_START = re.compile(r"\b(?:since|back\s+to)\s+(?:the\s+)?(?:(?:end|close|start|beginning)\s+of\s+(?:the\s+)?)?$", re.I)
 _RECORD = re.compile(r"\b(?:\w+est|most|least|record|first|only|no)\b[^,;]*$", re.I)
+_PRESENT_TENSE = re.compile(r"^[^,;.:—]{0,60}?\b(?:are|is|remain|remains|live|lives)\b")
 # "the 2019 benchmark", "2024's job creation": a year naming one edition of something.
 _ADJECTIVE_YEAR_BEFORE = re.compile(r"\b(?:the|a|an|its|their|this|that)\s+$", re.I)
 _ADJECTIVE_YEAR_AFTER = re.compile(r"^(?:'s|’s)\s|^\s+(?!(?:fiscal|calendar|year|and|or|to|through|when|as|for|in|of|was|were|is)\b)[a-z]")
@@ -158,6 +159,8 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
     figures: list[Figure] = []
     decided: list[tuple[Figure, TimeRef | None]] = []  # figures whose kind and time the text fixed
     weak: list[Figure] = []  # figures that fell back to defaults, to be settled by a later mention
+    in_context: list[Figure] = []  # figures of a decided kind dated by their paragraph
+    defaulted: list[Figure] = []  # figures dated by nothing nearer than the whole document
     for position, sentence in enumerate(sentences):
         if paragraphs[position] != context.paragraph:
             context = _Context(paragraph=paragraphs[position])
@@ -217,7 +220,13 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
                 decided.append((figure, None))
                 previous = figure
                 continue
-            if ref is None and kind != "other":
+            if ref is None and kind == "stock" and context.time is None and pub and _PRESENT_TENSE.match(text[span.end:]):
+                # "More than 13,000 ... are not in custody": a stock stated in the present tense is
+                # as of the day it is published.
+                ref = TimeRef(span.start, span.end, "present", f"{pub.year:04d}-{pub.month:02d}")
+            elif ref is None and kind != "other":
+                if context.time is None:
+                    defaulted.append(figure)
                 ref = context.time or _document_time(kind, doc_as_of, doc_time)
             elif ref is None and span.unit == "count":
                 ref = context.time
@@ -232,16 +241,20 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
             previous = figure
             if strong and own_time:
                 decided.append((figure, ref))
-            elif not strong or not own_time:
+            else:
                 weak.append(figure)
-        _share_with_siblings([f for f in figures if f.sentence_index == sentence.index], weak, decided)
+                if strong and ref is not None and ref is context.time:
+                    in_context.append(figure)
+        here = [f for f in figures if f.sentence_index == sentence.index]
+        for part in {_segment(text, f.start - sentence.start, f.end - sentence.start) for f in here}:
+            _share_with_siblings([f for f in here if part[0] <= f.start - sentence.start < part[1]], weak, decided)
         # A time counted back from another ("the previous year") is a contrast, not the paragraph's time.
         carried = [r for r in refs if r.relative != "prior"]
         if carried:
             context.time = carried[-1]
         if speaker:
             context.speaker = speaker
-    _settle_by_value(weak, decided)
+    _settle_by_value(weak, decided, in_context, defaulted)
     return figures
 
 
@@ -310,7 +323,7 @@ def _edition_year(ref: TimeRef, found: list[TimeRef], text: str, doc_time: TimeR
 
 def _share_with_siblings(siblings: list[Figure], weak: list[Figure], decided: list[tuple[Figure, TimeRef | None]]) -> None:
     """"Together the 36,007 had nearly 88,000 convictions": a figure with no cue of its own is
-    about the same time, and of the same kind, as a decided figure of its sentence."""
+    about the same time, and of the same kind, as a decided figure of its part of the sentence."""
     decided_here = [f for f, _ in decided if any(f is s for s in siblings)]
     anchor = decided_here[0] if decided_here else None
     if anchor is None:
@@ -332,14 +345,20 @@ def _referent(figures: list[Figure], text: str, start: int, end: int, value: flo
     return None
 
 
-def _settle_by_value(weak: list[Figure], decided: list[tuple[Figure, TimeRef | None]]) -> None:
+def _settle_by_value(weak: list[Figure], decided: list[tuple[Figure, TimeRef | None]],
+                     in_context: list[Figure], defaulted: list[Figure]) -> None:
     """A figure whose kind or time was only a default takes them from a decided mention of the
     same (large, so unlikely to repeat by chance) number in the same source: the same value
-    exactly, since a neighbouring estimate ("600,000" beside "598,000") is another quantity."""
+    exactly, since a neighbouring estimate ("600,000" beside "598,000") is another quantity.
+    A figure that only the whole document dated (a headline's) also takes them from a mention
+    dated by its paragraph."""
     for figure in weak:
         if figure.value < 1000:
             continue
-        match = next((f for f, ref in decided if ref is not None and f is not figure and f.value == figure.value
+        candidates = [f for f, ref in decided if ref is not None]
+        if any(figure is f for f in defaulted):
+            candidates += in_context
+        match = next((f for f in candidates if f is not figure and f.value == figure.value
                       and f.unit == figure.unit), None)
         if match is not None:
             figure.kind = match.kind

@@ -139,7 +139,7 @@ _FLOW_CUES = (
     r"admissions?|died|deaths?|killed|born|births?|sold|sales|spent|spending|paid|received|gains?|gained|"
     r"job\s+growth|monthly|annually|annual|yearly|during|over\s+the\s+(?:period|year|past)|declined\s+to|"
     r"averag(?:e|ed|ing)|set\s+free|let\s+out|turned\s+over|processed|granted|denied|completed|opened|"
-    r"went|came|come|coming|arrived|launched|produced|recorded|logged|new)\b"
+    r"went|came|come|coming|arrived|launched|produced|recorded|logged|new|pace)\b"
 )
 _PER_TIME = r"^\s*(?:[\w-]+\s+){0,3}?(?:a|per|each|every)\s+(?:month|year|week|day|quarter)\b"
 
@@ -151,8 +151,11 @@ def stock_or_flow(text: str, start: int, end: int, time_kind: str | None) -> tup
     if re.match(_PER_TIME, text[end:end + 60], re.I):
         return "flow", True
     nearest: dict[str, int] = {}
-    window_start = max(0, start - 120)
-    window = text[window_start:end + 120]
+    # Cues are read within the number's part of the sentence: a dash or semicolon starts another.
+    breaks_before = [m.end() for m in re.finditer(r"\s[—–]\s|;", text[:start])]
+    break_after = re.search(r"\s[—–]\s|;", text[end:])
+    window_start = max(0, start - 120, *breaks_before)
+    window = text[window_start:min(end + 120, end + break_after.start() if break_after else len(text))]
     for kind, pattern in (("stock", _STOCK_CUES), ("flow", _FLOW_CUES)):
         for m in re.finditer(pattern, window, re.I):
             cue_start, cue_end = m.start() + window_start, m.end() + window_start
