@@ -195,13 +195,13 @@ def _render(report, args) -> None:
 
 def cmd_ask(args) -> int:
     with _library(args) as lib:
-        _render(lib.ask(args.question), args)
+        _render(lib.ask(args.question, writer=args.writer), args)
     return 0
 
 
 def cmd_check(args) -> int:
     with _library(args) as lib:
-        _render(lib.check(args.claim), args)
+        _render(lib.check(args.claim, writer=args.writer), args)
     return 0
 
 
@@ -214,7 +214,8 @@ def cmd_demo(args) -> int:
                                      quiet=True, verbose=False)
     cmd_ingest(args_ingest)
     print(f"\nquestion: {question}\n", file=sys.stderr)
-    args_ask = argparse.Namespace(db=db, question=question, format=args.format, output=args.output)
+    args_ask = argparse.Namespace(db=db, question=question, format=args.format, output=args.output,
+                                  writer="deterministic")
     cmd_ask(args_ask)
     claims = [c.strip() for c in (root / "claims.txt").read_text(encoding="utf-8").splitlines() if c.strip()]
     if claims and args.format == "markdown" and not args.output:
@@ -291,6 +292,9 @@ def build_parser() -> argparse.ArgumentParser:
         formats = ["markdown", "html", "json"] + (["claimreview"] if name == "check" else [])
         p.add_argument("--format", choices=formats, default="markdown")
         p.add_argument("-o", "--output", metavar="FILE", help="write the report to FILE instead of stdout")
+        p.add_argument("--writer", choices=["deterministic", "llm"], default="deterministic",
+                       help="who writes the prose: the deterministic engine (default), or a language model "
+                       "configured by FACTDESK_LLM_* whose every sentence is verified against the sources")
 
     p = add("demo", cmd_demo, "ingest the bundled example library (into ./factdesk-demo.db unless --db), "
             "answer its example question and check its example claims")

@@ -150,15 +150,29 @@ class Library:
         return self.store.count()
 
     # ---- analysis -------------------------------------------------------------------
-    def ask(self, question: str) -> Report:
+    def ask(self, question: str, *, writer: str = "deterministic") -> Report:
         from factdesk.analyze import answer_question
 
-        return answer_question(self.store, question)
+        return _write(answer_question(self.store, question), writer)
 
-    def check(self, claim: str) -> Report:
+    def check(self, claim: str, *, writer: str = "deterministic") -> Report:
         from factdesk.analyze import check_claim
 
-        return check_claim(self.store, claim)
+        return _write(check_claim(self.store, claim), writer)
+
+
+WRITERS = ("deterministic", "llm")
+
+
+def _write(report: Report, writer: str) -> Report:
+    """The report in the chosen writer's prose; the llm writer falls back to the deterministic one."""
+    if writer not in WRITERS:
+        raise LibraryError(f"unknown writer {writer!r} (choose one of: {', '.join(WRITERS)})")
+    if writer == "llm":
+        from factdesk.writer import write_report
+
+        return write_report(report)
+    return report
 
 
 def analyse_text(source: Source) -> tuple[list[Sentence], list[Figure], list[Statement]]:

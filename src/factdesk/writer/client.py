@@ -88,7 +88,7 @@ class ChatClient:
         except openai.RateLimitError:
             raise WriterError(f"{where} refused the request: rate limit (HTTP 429)") from None
         except openai.APIStatusError as err:
-            raise WriterError(f"{where} answered HTTP {err.status_code}: {_one_line(err.message)}") from None
+            raise WriterError(f"{where} answered HTTP {err.status_code}: {_status_message(err)}") from None
         except openai.OpenAIError as err:
             raise WriterError(f"{where}: {_one_line(str(err))}") from None
         choices = getattr(response, "choices", None) or []
@@ -96,6 +96,14 @@ class ChatClient:
         if not content:
             raise WriterError(f"{where} returned an empty answer")
         return content
+
+
+def _status_message(err) -> str:
+    """The server's own error message when its body has one (OpenAI's {"error": {"message": ...}})."""
+    body = err.body
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return _one_line(body["message"])
+    return _one_line(err.message)
 
 
 def _cause(err: BaseException) -> str:

@@ -26,7 +26,7 @@ from factdesk.writer.prompt import Package
 VERDICT_LABELS = ("supported", "contradicted", "misleading", "unverifiable", "mixed")
 _MARKER = re.compile(r"\s*\[(\d+(?:\s*[,;]\s*\d+)*)\]")
 _CLAIM_WORD = re.compile(
-    r"(?i)\b(?:sa(?:y|ys|id)|told|tells?|reports?|reported|according|claim(?:s|ed)?|estimat\w*|found|finds?|"
+    r"(?i)\b(?:sa(?:y|ys|id)|told|tells?|reports?|reported|according|claimed|estimat\w*|found|finds?|"
     r"show(?:s|ed|n)?|count(?:s|ed)|releas\w*|rose|rises?|risen|fell|falls?|fallen|increas\w*|decreas\w*|"
     r"declin\w*|grew|grows?|grown|doubled|tripled|announc\w*|admit\w*|stat(?:e|es|ed)|confirm\w*|"
     r"den(?:y|ies|ied)|disput\w*|argu\w*|warn\w*|acknowledg\w*|disagree\w*|contradict\w*|support\w*)\b")
