@@ -6,7 +6,6 @@ import json
 import math
 import os
 import re
-import time
 from pathlib import Path
 
 import pytest
@@ -260,11 +259,10 @@ def test_candidates_come_in_order_and_do_not_overlap():
     assert [f.value for f in figures(text)] == [13000, 425431, 3]
 
 
-def test_many_texts_are_fast():
+def test_repeated_text_gives_every_mention():
+    # Speed is measured in bench/pipeline.py; here only that long inputs lose nothing.
     text = "In fiscal 2023, more than 13,000 of 425,431 cases (3.1%) closed; about $1.2bn was spent. " * 400
-    started = time.perf_counter()
     spans = find_numbers(text)
-    assert time.perf_counter() - started < 1.0
     assert len(spans) == 5 * 400
 
 

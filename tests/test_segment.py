@@ -1,5 +1,4 @@
 import random
-import time
 
 import pytest
 
@@ -125,15 +124,14 @@ def test_offsets_are_verbatim_for_random_texts():
         assert covered == len("".join(text.split()))
 
 
-def test_speed_well_under_a_second_per_megabyte():
+def test_a_megabyte_is_segmented_whole():
+    # Speed is measured in bench/pipeline.py; here only that a long text loses nothing.
     paragraph = (
         "The U.S. agency said on Sept. 28, 2024, that 7.5 million cases were open. "
         "Rep. Tony Gonzales asked for the list. “It is long,” he said.\n"
         "ADVERTISING\n\n"
     )
     text = paragraph * (1_000_000 // len(paragraph))
-    started = time.perf_counter()
     sentences = segment(text, "big")
-    elapsed = time.perf_counter() - started
-    assert len(sentences) > 10_000
-    assert elapsed < 1.0, f"{elapsed:.2f} s for 1 MB"
+    assert len(sentences) == 4 * (1_000_000 // len(paragraph))
+    assert all(text[s.start:s.end] == s.text for s in sentences[:50])

@@ -62,13 +62,21 @@ STOCK_CUES = re.compile(
 EVENT_CUES = re.compile(r"\b(?:did|were|was|have\s+been|has\s+been)\b\s+(?:\w+\s+){0,4}?\w+(?:ed|en|ld|ew|ot|ft)\b", re.I)
 
 QUESTION_HEAD = re.compile(
-    r"^\s*(?:how\s+(?:many|much)|what\s+(?:is|was|are|were)\s+(?:the\s+)?|what|which|is|are|did|do|does|has|have)\s+",
+    r"^\s*(?:how\s+(?:many|much)(?:\s+(?:is|was|are|were|did|do|does|has|have|had|will))?(?:\s+(?:the|a|an))?"
+    r"|(?:what|which)\s+(?:is|was|are|were|has|had)(?:\s+(?:the|a|an))?|what|which|is|are|was|were|did|do|does|has|have)\s+",
     re.I,
 )
+# Where the counted noun phrase ends: an auxiliary or a common verb, a clause mark, a time or place phrase.
 SUBJECT_END = re.compile(
-    r"\s+(?:are|is|were|was|did|do|does|have|has|had|will|would|can|could|got|get)\b|[?,;]|"
-    r"\s+(?:from|after|before|since|during|in|as\s+of|for|under|over|through|each|every|per|last|this)\s",
+    r"\s+(?:are|is|were|was|did|do|does|have|has|had|will|would|can|could|got|get|gets|hold|holds|held|"
+    r"own|owns|work|works|live|lives|make|makes|made|take|takes|took|receive|receives|received|earn|earns|"
+    r"pay|pays|paid|use|uses|used|come|came|enter|entered|cross|crossed|leave|left|die|died)\b|[?,;]|"
+    r"\s+(?:from|after|before|since|during|in|as\s+of|for|under|over|through|each|every|per|last|this|between)\s",
     re.I,
+)
+DO_VERB = re.compile(
+    r"\b(?:did|do|does|will)\s+(?:[\w'’.-]+\s+){1,4}?([a-z]{3,})\b(?=\s+(?:from|into|to|in|on|the|its|their|his|her|"
+    r"out|of|a|an|any|more|fewer|as|at|for|with|by|over|under|during|per|each|every|last|this)\b|\s*[?.]?$)"
 )
 QUESTION_WORDS = {"how", "many", "much", "what", "which", "who", "whom", "when", "where", "why", "was", "did", "does"}
 TIME_WORDS = set(MONTHS) | {"fiscal", "calendar", "fy", "today", "currently", "now", "month", "monthly", "week"}
@@ -134,7 +142,33 @@ def _premises(text: str, subject: str) -> list[str]:
     out = [m.group(0) for m in PERIOD_CUES.finditer(rest)]
     verbs = re.findall(r"\b(?:are|is|were|was|did|have|has|been)\s+((?:\w+\s+){0,1}\w+(?:ed|en)\b(?:\s+(?:into|to|from|in|by|on)\s+(?:the\s+)?[\w.]+)?)", rest, re.I)
     out.extend(verbs)
+    # "did ICE release from ...", "does the city spend on ...": the verb after a do-auxiliary and its subject
+    out.extend(m.group(1) for m in DO_VERB.finditer(text))
     return [p.strip() for p in out if p.strip()]
+
+
+_NAME = r"[A-Z][a-z]+(?:[-\s][A-Z][a-z]+){0,2}"
+ACTOR_PATTERNS = (
+    re.compile(rf"\bunder\s+(?:the\s+)?({_NAME})"),  # "under Biden"
+    re.compile(rf"\b({_NAME})(?:'s|’s)\s"),  # "Biden's ICE", "Kamala Harris's three years"
+    re.compile(rf"\b(?:the\s+)?({_NAME})\s+(?:administration|government|White\s+House)\b", re.I),
+    re.compile(rf"^({_NAME}\s+{_NAME})\s+(?:let|allowed|released|freed|padded|hid|cut|added|created|admitted|invented)\b"),
+)
+
+
+def _actor_of(claim: str) -> str | None:
+    """Who the claim credits or blames: a named person or administration, never a sentence's
+    first common word ("Jobs created ...")."""
+    for pattern in ACTOR_PATTERNS:
+        m = pattern.search(claim)
+        if not m:
+            continue
+        name = m.group(1)
+        single_word = " " not in name and "-" not in name
+        if m.start(1) == 0 and single_word and not claim[m.end(1):].startswith(("'s", "’s")):
+            continue  # a capitalised first word is just the start of the sentence
+        return name
+    return None
 
 
 def frame_question(question: str) -> Frame:
@@ -167,15 +201,14 @@ def frame_claim(claim: str) -> Frame:
     if asserted and asserted.unit == "percent" and kind not in ("change", "rate"):
         kind = "share"
     comparator = asserted.approx if asserted else None
-    actor = None
-    m = re.search(r"\b((?:[A-Z][a-z]+\s){0,2}[A-Z][a-z]+)(?:'s|’s)?\s+(?:administration|government|ICE|let|allowed|released|admitted|created|added|cut|freed)\b", claim)
-    if m:
-        actor = m.group(1)
+    actor = _actor_of(claim)
     subject = ""
     if asserted:
         after = claim[asserted.end :]
         stop = re.search(r"\s+(?:are|is|were|was|have|has|had|entered|crossed|were|did|in|during|over|since|under|from|on|to|into)\b|[,.;]", after)
         subject = (after[: stop.start()] if stop else after).strip()
+    if not subject:
+        subject = _subject_of(claim)  # "Jobs created in 2024 were revised down by 598,000": the clause's subject
     return Frame(
         text=claim,
         mode="claim",

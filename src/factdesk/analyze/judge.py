@@ -10,11 +10,12 @@ import re
 from dataclasses import dataclass, field
 
 from factdesk.analyze.relate import unit_family, values_agree
-from factdesk.analyze.retrieve import Evidence, Scored
+from factdesk.analyze.retrieve import Evidence, Scored, claimed_value, quoted_assertion
 from factdesk.model import Figure, Frame
 from factdesk.terms import stem, stems
 
 STRONG = 0.5  # relevance at which a figure is about the asked quantity
+SAME_QUANTITY_SPREAD = 0.1  # beside a supporting figure, a contradicting one must be a close variant of the claimed value
 KIND_WORDS = {
     "stock": "a count at one point in time",
     "flow": "a count over a period",
@@ -173,8 +174,12 @@ def value_fits(frame: Frame, fig: Figure) -> bool:
     return values_agree(v, claimed) or abs(v - claimed) < step / 2 + 1e-9 * abs(claimed) or v <= claimed <= hi
 
 
-def same_quantity(frame: Frame, s: Scored) -> bool:
-    return s.relevance >= STRONG and (s.head_match or s.subject_match >= 0.6)
+def same_quantity(frame: Frame, s: Scored, best: float) -> bool:
+    """The figure counts what the claim counts: close to the best match and naming its noun,
+    or stating the claimed number itself in a passage about the same words."""
+    if claimed_value(frame, s.figure) and s.relevance >= 0.3:
+        return True
+    return s.relevance >= max(0.4, 0.6 * best) and (s.head_match or s.subject_match >= 0.6)
 
 
 CONVICTED = re.compile(r"\bconvict\w*|\bfound\s+guilty\b", re.I)
@@ -185,15 +190,21 @@ SHARE_OF = re.compile(r"\b(?:most|half|all|many|some|majority|none|few|a\s+third
 def judge_claim(ev: Evidence) -> Judgement:
     frame = ev.frame
     base = judge_question(ev)
-    candidates = [s for s in ev.figures if same_quantity(frame, s) and _unit_matches_claim(frame, s.figure)]
     judgement = Judgement(base.status, base.direct, base.related, base.findings)
     if frame.value is None or _number_is_context(frame):
         judgement.verdict = "unverifiable"
         judgement.findings = [Finding("the sources hold no figure for what the claim asserts")]
         return judgement
+    # Sources reporting the claim being made, or a politician's quoted numbers, are not evidence.
+    echoes = [s for s in ev.figures if quoted_assertion(s.figure)]
+    evidence = [s for s in ev.figures if s not in echoes]
+    best = max((s.relevance for s in evidence), default=0.0)
+    candidates = [s for s in evidence if same_quantity(frame, s, best) and _unit_matches_claim(frame, s.figure)]
     supporting = [s for s in candidates if value_fits(frame, s.figure)]
-    contradicting = [s for s in candidates if not value_fits(frame, s.figure) and _comparable(frame, s.figure)]
+    spread = SAME_QUANTITY_SPREAD if supporting else 1 - 1 / 3
+    contradicting = [s for s in candidates if not value_fits(frame, s.figure) and _comparable(frame, s.figure, spread)]
     judgement.supporting, judgement.contradicting = supporting, contradicting
+    judgement.findings = [Finding("a source reports the claim itself being made", [s.figure.id]) for s in echoes[:2]]
     misleading = misleading_findings(frame, supporting)
     judgement.misleading = misleading
     if misleading:
@@ -235,16 +246,15 @@ def _unit_matches_claim(frame: Frame, fig: Figure) -> bool:
     return fig.unit not in ("percent",) and unit_family(fig.unit) != "money"
 
 
-def _comparable(frame: Frame, fig: Figure) -> bool:
-    """A figure contradicts only if it is the same kind of thing at a compatible time."""
-    if frame.kind and not kind_fits(frame.kind, fig) and frame.kind != "stock":
-        return False
+def _comparable(frame: Frame, fig: Figure, spread: float) -> bool:
+    """A figure contradicts only if it is for a compatible time and near enough in size to
+    be the same quantity measured differently."""
     if frame.time and time_fits(frame.time, fig) is False:
         return False
-    if frame.value and fig.value:
-        ratio = max(abs(frame.value), abs(fig.value)) / max(1e-9, min(abs(frame.value), abs(fig.value)))
-        return ratio < 10
-    return True
+    if frame.value is None or not fig.value:
+        return False
+    lo, hi = sorted((abs(frame.value), abs(fig.value)))
+    return hi > 0 and (hi - lo) / hi <= spread
 
 
 def _independent(a: list[Scored], b: list[Scored]) -> bool:
@@ -262,7 +272,9 @@ def misleading_findings(frame: Frame, supporting: list[Scored]) -> list[Finding]
     ids = [f.id for f in figs]
     kinds = {f.kind for f in figs}
     text = frame.text
-    if frame.kind == "flow" and kinds <= {"stock"}:
+    premises = premise_stems(frame)
+    real_flows = [f for f in figs if f.kind == "flow" and (not premises or premises & stems(f"{f.subject} {f.scope} {f.quote}"))]
+    if frame.kind == "flow" and "stock" in kinds and not real_flows:
         out.append(Finding("the claim presents a count at one point in time (a stock, accumulated over many years) "
                            "as a number that arrived or was released during a period", ids))
     if frame.kind in ("flow", "stock") and kinds <= {"change"}:

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from factdesk.analyze.retrieve import Scored
+from factdesk.analyze.retrieve import Scored, local_words
 from factdesk.model import Conflict, Figure, Measure
 from factdesk.terms import stems
 
 SAME_SUBJECT = 0.5  # Jaccard of subject words for two figures to count the same thing
-CONFLICT_SPREAD = 0.5  # values further apart than this share are different quantities, not a conflict
+CONFLICT_SPREAD = 0.3  # values further apart than this share are different quantities, not a conflict
+STRONG_SHARE = 0.55  # relevance, as a share of the best, at which a figure answers the question closely
 
 
 def values_agree(a: float, b: float) -> bool:
@@ -25,8 +26,14 @@ def is_rounding_of(rounded: Figure, exact: Figure) -> bool:
     step = 10 ** (len(str(int(abs(value)))) - len(str(int(abs(value))).rstrip("0")))
     if step <= 1 and rounded.approx == "exact":
         return False
-    step = max(step, 1)
-    return abs(exact.value - value) < step or rounded.approx != "exact" and abs(exact.value - value) / abs(exact.value) < 0.05
+    return abs(exact.value - value) < max(step, 1)
+
+
+def consistent(a: Figure, b: Figure) -> bool:
+    """Two wordings of one number: equal, or one rounding the other (435,000 and 435,719).
+    Bounds ("more than 7.4 million" beside 7.5 million) still count as a disagreement:
+    readers take them as the sources' estimates."""
+    return values_agree(a.value, b.value) or is_rounding_of(a, b) or is_rounding_of(b, a)
 
 
 def looks_like_typo(a: float, b: float) -> bool:
@@ -39,12 +46,21 @@ def unit_family(unit: str) -> str:
     return "money" if unit in {"usd", "eur", "gbp", "jpy", "cny", "inr", "cad", "aud"} else unit
 
 
-def _subject_stems(fig: Figure) -> set[str]:
-    return stems(f"{fig.subject} {fig.scope}") or stems(fig.quote)
+def _subject_stems(fig: Figure) -> tuple[set[str], set[str]]:
+    """The counted noun's words, and those with the scope; the words near the number
+    when extraction found no subject."""
+    if not fig.subject:
+        near = stems(local_words(fig, 6))
+        return near, near
+    return stems(fig.subject), stems(f"{fig.subject} {fig.scope}")
 
 
-def _similar(a: set[str], b: set[str]) -> float:
+def _jaccard(a: set[str], b: set[str]) -> float:
     return len(a & b) / len(a | b) if a and b else 0.0
+
+
+def _similar(a: tuple[set[str], set[str]], b: tuple[set[str], set[str]]) -> float:
+    return max(_jaccard(a[0], b[0]), _jaccard(a[1], b[1]))
 
 
 def _year(fig: Figure) -> str | None:
@@ -52,7 +68,12 @@ def _year(fig: Figure) -> str | None:
 
 
 def relate(scored: list[Scored]) -> list[Measure]:
-    figs = [s.figure for s in scored if s.figure.kind != "other"]
+    """Measures: figures of one kind and unit that name the same thing (by their words), or
+    that both answer the question closely with nearby values."""
+    scored = [s for s in scored if s.figure.kind != "other"]
+    figs = [s.figure for s in scored]
+    best = max((s.relevance for s in scored), default=0.0)
+    strong = {s.figure.id for s in scored if s.relevance >= STRONG_SHARE * best}
     words = {f.id: _subject_stems(f) for f in figs}
     parent = {f.id: f.id for f in figs}
 
@@ -62,14 +83,19 @@ def relate(scored: list[Scored]) -> list[Measure]:
             x = parent[x]
         return x
 
+    def same_quantity(a: Figure, b: Figure) -> bool:
+        if a.kind != b.kind or unit_family(a.unit) != unit_family(b.unit):
+            return False
+        lo, hi = sorted((abs(a.value), abs(b.value)))
+        if lo == 0 or hi / lo > 3:
+            return False
+        if _similar(words[a.id], words[b.id]) >= SAME_SUBJECT:
+            return True
+        return a.id in strong and b.id in strong and (hi - lo) / hi <= CONFLICT_SPREAD
+
     for i, a in enumerate(figs):
         for b in figs[i + 1 :]:
-            if a.kind != b.kind or unit_family(a.unit) != unit_family(b.unit):
-                continue
-            lo, hi = sorted((abs(a.value), abs(b.value)))
-            if lo == 0 or hi / lo > 3:
-                continue
-            if _similar(words[a.id], words[b.id]) >= SAME_SUBJECT:
+            if same_quantity(a, b):
                 parent[find(a.id)] = find(b.id)
 
     groups: dict[str, list[Figure]] = defaultdict(list)
@@ -97,29 +123,32 @@ def relate(scored: list[Scored]) -> list[Measure]:
     return measures
 
 
+def _times_compatible(a: Figure, b: Figure) -> bool:
+    return not a.time or not b.time or a.time[:4] == b.time[:4]
+
+
 def find_conflicts(members: list[Figure]) -> list[Conflict]:
-    """Figures of one measure, at one time, from different sources, with different values."""
-    by_year: dict[str | None, list[Figure]] = defaultdict(list)
-    for f in members:
-        by_year[_year(f)].append(f)
-    undated = by_year.pop(None, [])
-    if not by_year and undated:
-        by_year[None] = undated
-    conflicts = []
-    for year, group in sorted(by_year.items(), key=lambda kv: kv[0] or ""):
-        if year is not None:
-            group = group + undated
-        if len({f.source_id for f in group}) < 2:
-            continue
-        values = sorted({f.value for f in group})
-        distinct = [v for i, v in enumerate(values) if i == 0 or not values_agree(v, values[i - 1])]
-        if len(distinct) < 2:
-            continue
-        lo, hi = min(abs(v) for v in distinct), max(abs(v) for v in distinct)
-        if lo == 0 or (hi - lo) / hi > CONFLICT_SPREAD:
-            continue
-        reason, explanation = explain(group)
-        conflicts.append(Conflict([f.id for f in group], reason, explanation))
+    """Within one measure, for one year (undated figures join every year): runs of values
+    no further apart than CONFLICT_SPREAD, given by at least two sources in wordings that
+    cannot both be true of one number."""
+    years = sorted({f.time[:4] for f in members if f.time}) or [None]
+    conflicts, seen = [], set()
+    for year in years:
+        pool = sorted((f for f in members if not f.time or year is None or f.time[:4] == year),
+                      key=lambda f: (f.value, f.source_id, f.start))
+        runs: list[list[Figure]] = []
+        for f in pool:
+            if runs and runs[-1][0].value and (f.value - runs[-1][0].value) / abs(f.value or 1) <= CONFLICT_SPREAD:
+                runs[-1].append(f)
+            else:
+                runs.append([f])
+        for run in runs:
+            disagree = any(a.source_id != b.source_id and not consistent(a, b) for a in run for b in run)
+            key = tuple(f.id for f in run)
+            if disagree and key not in seen:
+                seen.add(key)
+                reason, explanation = explain(run)
+                conflicts.append(Conflict(list(key), reason, explanation))
     return conflicts
 
 

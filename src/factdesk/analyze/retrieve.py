@@ -14,7 +14,8 @@ from factdesk.store.base import Store
 from factdesk.terms import stem, stems
 
 SENTENCE_HITS = 300
-MIN_RELEVANCE = 0.3
+MIN_RELEVANCE = 0.2
+RELATIVE_FLOOR = 0.45
 
 
 @dataclass(slots=True)
@@ -44,11 +45,41 @@ def head_noun(subject: str) -> str | None:
 
     core = re.split(r"\b(?:with|of|on|in|who|that|which|from|at|for|into|under|convicted|charged|living)\b", subject, maxsplit=1)[0]
     words = content_words(core) or content_words(subject)
+    while len(words) > 1 and words[-1].endswith("ed"):
+        words = words[:-1]  # "jobs created": the noun, not the participle after it
     return words[-1] if words else None
 
 
-def _overlap(wanted: set[str], have: set[str]) -> float:
-    return len(wanted & have) / len(wanted) if wanted else 0.0
+def _overlap(wanted: dict[str, float], have: set[str]) -> float:
+    """Weighted share of the wanted words that ``have`` holds."""
+    total = sum(wanted.values())
+    return sum(w for t, w in wanted.items() if t in have) / total if total else 0.0
+
+
+def wanted_words(frame: Frame) -> dict[str, float]:
+    """The frame's words with weights. A question's counted noun phrase counts double.
+    A claim is about the quantity it asserts: its subject counts double, the rest of its
+    framing (who is blamed, rhetoric) half, and the actor it names not at all."""
+    subject = stems(frame.subject)
+    actor = stems(frame.actor or "")
+    if frame.mode == "claim":
+        weights = {}
+        for t in frame.terms:
+            st = stem(t)
+            if st not in actor:
+                weights[st] = 2.0 if st in subject else 0.5
+        return weights
+    return {stem(t): (2.0 if stem(t) in subject else 1.0) for t in frame.terms}
+
+
+def quoted_assertion(fig: Figure) -> bool:
+    """The number sits inside quotation marks and no agency or researcher is the speaker:
+    a claim being reported (a politician's post, a slogan), not evidence for or against one."""
+    if fig.speaker_kind in ("government", "researcher"):
+        return False
+    before = fig.quote[: max(fig.start - fig.quote_start, 0)]
+    curly_open = before.count("“") - before.count("”")
+    return curly_open > 0 or before.count('"') % 2 == 1
 
 
 def local_words(fig: Figure, width: int = 12) -> str:
@@ -59,7 +90,7 @@ def local_words(fig: Figure, width: int = 12) -> str:
     return " ".join(before + [fig.surface] + after)
 
 
-def score_figure(fig: Figure, wanted: set[str], head: str | None, context: str = "") -> Scored:
+def score_figure(fig: Figure, wanted: dict[str, float], head: str | None, context: str = "") -> Scored:
     """How much of the asked quantity a figure names: its own subject first, then its
     neighbourhood in the sentence, then the sentence with its context (the sentence
     before it and the source's title, where an elided subject is usually named)."""
@@ -72,6 +103,32 @@ def score_figure(fig: Figure, wanted: set[str], head: str | None, context: str =
     return Scored(fig, round(relevance, 4), round(max(match_near, 0.8 * match_whole), 4), head_ok)
 
 
+def claimed_value(frame: Frame, fig: Figure) -> bool:
+    """The figure states the number a claim asserts (up to 2%): always worth weighing."""
+    return (frame.mode == "claim" and frame.value is not None and fig.value != 0
+            and abs(fig.value - frame.value) <= 0.02 * abs(frame.value) and fig.unit == (frame.unit or fig.unit))
+
+
+def corroborate(scored: list[Scored]) -> None:
+    """A figure repeating a strong figure's value (up to rounding) in another source is
+    almost always the same quantity reported again: lift it next to the strong one."""
+    if not scored:
+        return
+    best = max(s.relevance for s in scored)
+    strong = [s for s in scored if s.relevance >= 0.7 * best]
+    for s in scored:
+        if s in strong:
+            continue
+        for t in strong:
+            a, b = s.figure, t.figure
+            if (a.source_id != b.source_id and a.kind == b.kind and a.unit == b.unit and b.value
+                    and abs(a.value - b.value) <= 0.01 * abs(b.value)):
+                s.relevance = max(s.relevance, round(0.9 * t.relevance, 4))
+                s.head_match = s.head_match or t.head_match
+                s.subject_match = max(s.subject_match, t.subject_match)
+                break
+
+
 def _context(store: Store, fig: Figure, titles: dict[str, str]) -> str:
     before = store.sentence(fig.source_id, fig.sentence_index - 1) if fig.sentence_index else None
     return f"{before.text if before else ''} {titles.get(fig.source_id, '')}"
@@ -80,6 +137,9 @@ def _context(store: Store, fig: Figure, titles: dict[str, str]) -> str:
 def retrieve(store: Store, frame: Frame, *, limit: int = 60) -> Evidence:
     query = " ".join(frame.terms) or frame.text
     hits = store.search(query, limit=SENTENCE_HITS)
+    if frame.mode == "claim" and frame.value is not None:
+        # A checker looks the number up too: sentences holding the claimed value.
+        hits += store.search(f"{frame.value:.12g}", limit=SENTENCE_HITS // 3)
     hit_keys = {(h.source_id, h.index) for h in hits}
     source_ids = sorted({h.source_id for h in hits})
 
@@ -92,21 +152,25 @@ def retrieve(store: Store, frame: Frame, *, limit: int = 60) -> Evidence:
         for fig in store.figures(about=frame.subject, limit=500):
             candidates.setdefault(fig.id, fig)
 
-    term_stems = {stem(t) for t in frame.terms}
+    wanted = wanted_words(frame)
     head = head_noun(frame.subject) if frame.subject else None
     titles = {}
     for sid in {f.source_id for f in candidates.values()}:
         src = store.source(sid)
         titles[sid] = (src.title or "") if src else ""
-    scored = [score_figure(f, term_stems, head, _context(store, f, titles)) for f in candidates.values()]
-    scored = [s for s in scored if s.relevance >= MIN_RELEVANCE]
+    scored = [score_figure(f, wanted, head, _context(store, f, titles)) for f in candidates.values()]
+    corroborate(scored)
+    best = max((s.relevance for s in scored), default=0.0)
+    # Relative to the best match: vocabularies differ between topics, the ranking does not.
+    floor = max(MIN_RELEVANCE, RELATIVE_FLOOR * best)
+    scored = [s for s in scored if s.relevance >= floor or claimed_value(frame, s.figure)]
     scored.sort(key=lambda s: (-s.relevance, s.figure.source_id, s.figure.start))
-    scored = scored[:limit]
+    scored = scored[:limit] + [s for s in scored[limit:] if claimed_value(frame, s.figure)]
 
     used_sources = {s.figure.source_id for s in scored}
     statements = [
         st for st in store.statements(source_ids=sorted(used_sources))
-        if _overlap(term_stems, stems(st.text)) >= 0.25
+        if _overlap(wanted, stems(st.text)) >= 0.25
     ]
     sources = {sid: store.source(sid) for sid in used_sources | {st.source_id for st in statements}}
 
@@ -115,5 +179,5 @@ def retrieve(store: Store, frame: Frame, *, limit: int = 60) -> Evidence:
         sentence = store.sentence(sid, idx)
         if sentence:
             found |= stems(sentence.text)
-    coverage = _overlap(term_stems, found)
+    coverage = _overlap(wanted, found)
     return Evidence(frame, scored, statements, {k: v for k, v in sources.items() if v}, len(hits), coverage)

@@ -722,7 +722,17 @@ def find_numbers(text: str) -> list[NumberSpan]:
         covered_until = num.end
     spans.extend(_ordinals(text, spans))
     spans.sort(key=lambda sp: (sp.start, sp.end))
-    return _join_bounds(text, spans)
+    spans = _join_bounds(text, spans)
+    for sp in spans:  # "2.082 million" is 2082000, not 2081999.9999999998
+        sp.value = _tidy(sp.value)
+        if sp.value_high is not None:
+            sp.value_high = _tidy(sp.value_high)
+    return spans
+
+
+def _tidy(value: float) -> float:
+    """Drop binary-float noise from scaling: keep 12 significant digits."""
+    return float(f"{value:.12g}")
 
 
 _LOWER_BOUNDS = ("more_than", "at_least")
