@@ -205,6 +205,29 @@ def cmd_check(args) -> int:
     return 0
 
 
+def cmd_copy(args) -> int:
+    import time
+
+    from factdesk.store import open_store
+    from factdesk.store.copy import copy_library
+
+    if not args.source or not args.target:
+        raise CliError("give both --from LIBRARY and --to LIBRARY")
+    if args.batch < 1:
+        raise CliError(f"--batch must be at least 1, not {args.batch}")
+    began = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        if not args.quiet:
+            print(f"copy: {done}/{total} sources", file=sys.stderr)
+
+    with open_store(args.source) as source, open_store(args.target) as target:
+        result = copy_library(source, target, batch_size=args.batch, progress=progress)
+    print(f"copied {result.copied} source{'s' if result.copied != 1 else ''} "
+          f"({result.skipped} already there) in {time.perf_counter() - began:.1f} s")
+    return 0
+
+
 def cmd_demo(args) -> int:
     """Ingest the bundled example library into its own file and answer its question."""
     root = _examples_dir()
@@ -295,6 +318,17 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--writer", choices=["deterministic", "llm"], default="deterministic",
                        help="who writes the prose: the deterministic engine (default), or a language model "
                        "configured by FACTDESK_LLM_* whose every sentence is verified against the sources")
+
+    p = sub.add_parser("copy", help="copy a library into another (e.g. an SQLite file into PostgreSQL); "
+                       "sources already there are skipped, so running it again finishes an interrupted copy",
+                       description="copy a library into another, idempotently, in batches")
+    p.set_defaults(func=cmd_copy)
+    p.add_argument("--from", dest="source", required=True, metavar="LIBRARY",
+                   help="the library to read: an SQLite file or a postgresql:// URL")
+    p.add_argument("--to", dest="target", required=True, metavar="LIBRARY",
+                   help="the library to write (created if needed): an SQLite file or a postgresql:// URL")
+    p.add_argument("--batch", type=int, default=500, metavar="N", help="sources read per batch (default 500)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
 
     p = add("demo", cmd_demo, "ingest the bundled example library (into ./factdesk-demo.db unless --db), "
             "answer its example question and check its example claims")
