@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: demo test clean
+.PHONY: demo test clean browser
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -21,7 +21,15 @@ demo: $(VENV)/.installed
 	rm -f factdesk-demo.db
 	$(BIN)/factdesk demo --db factdesk-demo.db
 
-test: $(VENV)/.installed-dev
+# The browser test drives Debian's chromium through Playwright (Playwright cannot download
+# its own browsers here). Installed where apt-get exists and we are root; skipped otherwise.
+browser:
+	@command -v chromium >/dev/null 2>&1 || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1 && \
+	  { DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 || \
+	    { apt-get update -qq >/dev/null 2>&1 && \
+	      DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1; }; }; } || true
+
+test: $(VENV)/.installed-dev browser
 	$(BIN)/python -m pytest
 
 clean:

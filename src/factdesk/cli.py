@@ -253,6 +253,32 @@ def cmd_demo(args) -> int:
     return 0
 
 
+def cmd_serve(args) -> int:
+    """Serve the desk (web page and JSON API); loopback only unless a token guards it."""
+    import ipaddress
+
+    try:
+        import uvicorn
+
+        from factdesk.web.app import create_app
+    except ImportError as err:
+        raise CliError(f"serve needs the web extra: pip install 'factdesk[web]' ({err.name} is missing)")
+    token = args.token or os.environ.get("FACTDESK_TOKEN") or None
+    try:
+        loopback = args.host == "localhost" or ipaddress.ip_address(args.host.strip("[]")).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback and not token:
+        raise CliError(f"refusing to serve on {args.host} without --token (or $FACTDESK_TOKEN): "
+                       "anyone who reaches it could read and add sources")
+    app = create_app(args.db, token, allow_private=args.allow_private,
+                     max_upload_bytes=int(args.max_upload * 1_000_000))
+    shown = f"[{args.host}]" if ":" in args.host else args.host
+    print(f"factdesk desk on http://{shown}:{args.port}/ (API docs at /docs); Ctrl-C stops it", file=sys.stderr)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    return 0
+
+
 def _examples_dir() -> Path:
     for candidate in (Path(__file__).resolve().parents[2] / "examples", EXAMPLES):
         if (candidate / "question.txt").exists():
@@ -334,6 +360,17 @@ def build_parser() -> argparse.ArgumentParser:
             "answer its example question and check its example claims")
     p.add_argument("--format", choices=["markdown", "html", "json"], default="markdown")
     p.add_argument("-o", "--output", metavar="FILE")
+
+    p = add("serve", cmd_serve, "serve the web desk and the JSON API (OpenAPI docs at /docs)")
+    p.add_argument("--host", default="127.0.0.1",
+                   help="address to bind (default 127.0.0.1; any other needs --token)")
+    p.add_argument("--port", type=int, default=8000, help="port (default 8000)")
+    p.add_argument("--token", metavar="T", help="require this bearer token on every page and API call "
+                   "(default: $FACTDESK_TOKEN; pages sign in once with it)")
+    p.add_argument("--allow-private", action="store_true",
+                   help="let URL ingest reach private, loopback or link-local addresses")
+    p.add_argument("--max-upload", type=float, default=20, metavar="MB",
+                   help="largest upload request in megabytes (default 20)")
     return parser
 
 
