@@ -17,7 +17,7 @@ from factdesk.model import Figure, Period, Sentence, Source
 from .attribution import find_hedges, find_speaker, speaker_kind
 from .kind import classify
 from .numbers import find_numbers
-from .subject import subject_and_scope
+from .subject import counted_noun, subject_and_scope
 from .timex import TimeRef, find_times, parse_published
 
 # Words that make a following time a bound or an event date, not the figure's time:
@@ -32,6 +32,7 @@ _BOUND_BEFORE = re.compile(
 # time opens a period that runs to the present, unless a superlative makes it a record's bound.
 _OPEN_START = re.compile(r"\b(?:since|back\s+to)\s+(?:the\s+)?(?:(?:end|close|start|beginning)\s+of\s+(?:the\s+)?)?$", re.I)
 _RECORD = re.compile(r"\b(?:\w+est|most|least|record|first|only|no)\b[^,;]*$", re.I)
+_DURATION_UNITS = {"year", "month", "week", "day", "decade", "hour", "minute"}
 _PRESENT_TENSE = re.compile(r"^[^,;.:—]{0,60}?\b(?:are|is|remain|remains|live|lives)\b")
 # "the 2019 benchmark", "2024's job creation": a year naming one edition of something.
 _ADJECTIVE_YEAR_BEFORE = re.compile(r"\b(?:the|a|an|its|their|this|that)\s+$", re.I)
@@ -99,8 +100,9 @@ def _nearest(refs: list[TimeRef], text: str, start: int, end: int, stock: bool,
     before = [r for r in refs if r.end <= start]
     if before:
         return before[-1]
-    # A time after the number that another number stands closer to is that number's: "to 3.9% from 3.7% in January".
-    after = [r for r in refs if not (numbers and _holds_number(numbers, end, r.start))]
+    # A time after the number that another number stands closer to is that number's: "to 3.9% from
+    # 3.7% in January"; so is a contrast ("41,000, less than the previous year's 63,000").
+    after = [r for r in refs if not (numbers and _holds_number(numbers, end, r.start)) and r.relative != "prior"]
     return after[0] if after else None
 
 
@@ -157,6 +159,7 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
     doc_as_of, doc_time = _document_times(sentences, published)
     context = _Context()
     figures: list[Figure] = []
+    antecedent = ("", "")  # the last noun a number counted: what an elided or anaphoric one counts
     decided: list[tuple[Figure, TimeRef | None]] = []  # figures whose kind and time the text fixed
     weak: list[Figure] = []  # figures that fell back to defaults, to be settled by a later mention
     in_context: list[Figure] = []  # figures of a decided kind dated by their paragraph
@@ -190,7 +193,11 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
                 own_time = ref is not None
             if ref is not None and kind != "other":
                 ref = _edition_year(ref, found, text, doc_time)
-            subject, scope = subject_and_scope(text, span.start, span.end)
+            # A duration never counts the noun of an earlier number.
+            subject, scope = subject_and_scope(text, span.start, span.end,
+                                               antecedent if span.unit not in _DURATION_UNITS else ("", ""))
+            if span.unit == "count" and counted_noun(text, span.start, span.end):
+                antecedent = (subject, scope)
             figure = Figure(
                 source_id=source.id,
                 sentence_index=sentence.index,
@@ -224,6 +231,7 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
                 # "More than 13,000 ... are not in custody": a stock stated in the present tense is
                 # as of the day it is published.
                 ref = TimeRef(span.start, span.end, "present", f"{pub.year:04d}-{pub.month:02d}")
+                defaulted.append(figure)
             elif ref is None and kind != "other":
                 if context.time is None:
                     defaulted.append(figure)
@@ -351,15 +359,21 @@ def _settle_by_value(weak: list[Figure], decided: list[tuple[Figure, TimeRef | N
     same (large, so unlikely to repeat by chance) number in the same source: the same value
     exactly, since a neighbouring estimate ("600,000" beside "598,000") is another quantity.
     A figure that only the whole document dated (a headline's) also takes them from a mention
-    dated by its paragraph."""
+    dated by its paragraph, and a stock from a dated stock of the same subject and nearly the same value."""
     for figure in weak:
         if figure.value < 1000:
             continue
         candidates = [f for f, ref in decided if ref is not None]
-        if any(figure is f for f in defaulted):
+        is_default = any(figure is f for f in defaulted)
+        if is_default:
             candidates += in_context
         match = next((f for f in candidates if f is not figure and f.value == figure.value
                       and f.unit == figure.unit), None)
+        # "More than 13,000 immigrants convicted of homicide" in a headline, "13,099" of them dated later.
+        if match is None and is_default and figure.kind == "stock" and figure.subject:
+            match = next((f for f, ref in decided if ref is not None and f.kind == "stock" and f.unit == figure.unit
+                          and abs(f.value - figure.value) <= 0.1 * f.value
+                          and f.subject.lower().startswith(figure.subject.lower())), None)
         if match is not None:
             figure.kind = match.kind
             figure.as_of, figure.period, figure.year = match.as_of, match.period, match.year
