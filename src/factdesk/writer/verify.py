@@ -163,9 +163,9 @@ def verify(p: Proposal, package: Package) -> list[str]:
         # Numbers of the draft other than its own figures are the engine's arithmetic and counts.
         values = [v for v in _values(draft.text) if not any(_same(v, x) for x in own)]
         values += _values(report.question)
-        values += [float(len(x)) for x in (figures, statements, set(p.sources) | {
-            package.source_number(f.source_id) for f in figures} | {package.source_number(s.source_id) for s in statements})
-            if x]
+        # "Two sources report ...": how many things the sentence cites is given too.
+        sources = set(p.sources) | {package.source_number(x.source_id) for x in figures + statements}
+        values += [float(len(x)) for x in (figures, statements, sources) if x]
         digits = _digits(draft.text) | _digits(report.question)
         for f in figures:
             values += [abs(v) for v in (f.value, f.value_high) if v is not None] + _values(f.quote)
@@ -179,7 +179,8 @@ def verify(p: Proposal, package: Package) -> list[str]:
 
     for sp in spans:
         if sp.is_figure:
-            missing = [v for v in (sp.value, sp.value_high) if v is not None and not any(_same(abs(v), a) for a in values)]
+            missing = [v for v in (sp.value, sp.value_high)
+                       if v is not None and not any(_same(abs(v), a) for a in values)]
         else:  # dates, years, ordinals: their digits must be given
             missing = sorted(_digits(sp.surface) - digits)
         if missing:
