@@ -195,13 +195,15 @@ def _render(report, args) -> None:
 
 def cmd_ask(args) -> int:
     with _library(args) as lib:
-        _render(lib.ask(args.question, writer=args.writer), args)
+        gathered = _gather_first(lib, args, args.question, "question")
+        _render(_with_gather(lib.ask(args.question, writer=args.writer), gathered), args)
     return 0
 
 
 def cmd_check(args) -> int:
     with _library(args) as lib:
-        _render(lib.check(args.claim, writer=args.writer), args)
+        gathered = _gather_first(lib, args, args.claim, "claim")
+        _render(_with_gather(lib.check(args.claim, writer=args.writer), gathered), args)
     return 0
 
 
@@ -226,6 +228,52 @@ def cmd_copy(args) -> int:
     print(f"copied {result.copied} source{'s' if result.copied != 1 else ''} "
           f"({result.skipped} already there) in {time.perf_counter() - began:.1f} s")
     return 0
+
+
+# ---- gather: search the web for sources -------------------------------------------------------
+def cmd_gather(args) -> int:
+    with _library(args) as lib:
+        result = _run_gather(lib, args, args.question, "claim" if args.claim else "question")
+    if args.format == "json":
+        _print_json(result.notes())
+    else:
+        print("\n".join(result.lines()))
+    return 0 if result.taken else 1
+
+
+def _run_gather(lib, args, text: str, mode: str):
+    from factdesk.gather import gather
+
+    return gather(lib, text, mode=mode, engine=args.engine, max_results=args.max, offline=args.offline,
+                  allow_private=args.allow_private, delay=args.delay)
+
+
+def _gather_first(lib, args, text: str, mode: str):
+    """`--gather` on ask and check: gather's lines go to stderr so stdout stays the report."""
+    if not args.gather:
+        return None
+    result = _run_gather(lib, args, text, mode)
+    print("\n".join(result.lines()), file=sys.stderr)
+    return result
+
+
+def _with_gather(report, gathered):
+    from factdesk.gather import attach
+
+    return attach(report, gathered) if gathered else report
+
+
+def _gather_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--engine", choices=["searxng", "brave", "bing"],
+                   help="search API (default: $FACTDESK_SEARXNG_URL, else $FACTDESK_BRAVE_API_KEY, "
+                   "else $FACTDESK_BING_API_KEY)")
+    p.add_argument("--max", type=int, default=10, metavar="N", help="take at most N distinct sources (default 10)")
+    p.add_argument("--offline", action="store_true",
+                   help="rebuild from the cached searches and pages (<db>.cache or $FACTDESK_CACHE), no network")
+    p.add_argument("--delay", type=float, default=1.0, metavar="SECONDS",
+                   help="least time between two requests to one host (default 1; robots.txt may ask for more)")
+    p.add_argument("--allow-private", action="store_true",
+                   help="allow pages on private, loopback or link-local addresses")
 
 
 def cmd_demo(args) -> int:
@@ -344,6 +392,16 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--writer", choices=["deterministic", "llm"], default="deterministic",
                        help="who writes the prose: the deterministic engine (default), or a language model "
                        "configured by FACTDESK_LLM_* whose every sentence is verified against the sources")
+        p.add_argument("--gather", action="store_true",
+                       help="first search the web for sources and add them to the library (see `gather`)")
+        _gather_options(p)
+
+    p = add("gather", cmd_gather, "search the web for sources on a question or claim, fetch them politely "
+            "and add them to the library; prints what was taken and skipped, and why")
+    p.add_argument("question", metavar="QUESTION")
+    p.add_argument("--claim", action="store_true", help="QUESTION is a claim to check")
+    p.add_argument("--format", choices=["text", "json"], default="text")
+    _gather_options(p)
 
     p = sub.add_parser("copy", help="copy a library into another (e.g. an SQLite file into PostgreSQL); "
                        "sources already there are skipped, so running it again finishes an interrupted copy",
