@@ -10,10 +10,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Callable, Iterable
 
-from factdesk import ingest as ingest_stage
-from factdesk.extract import extract
 from factdesk.model import Figure, Report, Sentence, Source, Statement
-from factdesk.segment import segment
 from factdesk.store import open_store
 from factdesk.store.base import Store, StoreError
 
@@ -79,6 +76,8 @@ class Library:
         on_outcome: Callable[[IngestOutcome], None] | None = None,
     ) -> IngestSummary:
         """Read, segment, extract and store every target; one failure never stops the batch."""
+        from factdesk import ingest as ingest_stage  # readers load trafilatura and pdfminer: only when ingesting
+
         began = time.perf_counter()
         summary = IngestSummary()
         expanded = ingest_stage.expand_targets(list(targets))
@@ -97,9 +96,11 @@ class Library:
 
     def add_source(self, source: Source) -> IngestOutcome:
         """Segment, extract and store one already-read source."""
-        return self._store_loaded(ingest_stage.Loaded(source.origin or source.url or source.id, source, None))
+        from factdesk.ingest import Loaded
 
-    def _store_loaded(self, loaded: "ingest_stage.Loaded") -> IngestOutcome:
+        return self._store_loaded(Loaded(source.origin or source.url or source.id, source, None))
+
+    def _store_loaded(self, loaded) -> IngestOutcome:
         if loaded.source is None:
             return IngestOutcome(loaded.origin, "failed", message=loaded.error or "unreadable")
         source = loaded.source
@@ -177,6 +178,9 @@ def _write(report: Report, writer: str) -> Report:
 
 def analyse_text(source: Source) -> tuple[list[Sentence], list[Figure], list[Statement]]:
     """The ingest-time stages over one source: segment, then extract."""
+    from factdesk.extract import extract  # loaded on first use: asking never needs it
+    from factdesk.segment import segment
+
     sentences = segment(source.text, source.id)
     figures, statements = extract(source, sentences)
     return sentences, figures, statements

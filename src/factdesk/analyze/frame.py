@@ -42,7 +42,8 @@ CHANGE_CUES = re.compile(
     r"\b(?:double[ds]?|tripled?|halved?|doubling)\b|"
     r"\bthan\s+(?:first|previously|initially|originally)\s+(?:reported|estimated|thought)\b|"
     r"\b(?:weaker|stronger|lower|higher|fewer|more)\s+than\s+(?:first|previously|initially|originally)\b|"
-    r"\b(?:revised|revision)\s+(?:down|up|downward|upward)\b|\b(?:rose|fell|increased|decreased|grew|dropped|jumped|declined)\s+(?:by\s+)?\d",
+    r"\b(?:revised|revision)\s+(?:down|up|downward|upward)\b|"
+    r"(?:%|\bpercent)\s+(?:fewer|more|less|lower|higher|weaker|stronger|smaller|larger|bigger|below|above)\b|\b(?:rose|fell|increased|decreased|grew|dropped|jumped|declined)\s+(?:by\s+)?\d",
     re.I,
 )
 PERIOD_CUES = re.compile(
@@ -189,10 +190,9 @@ def frame_question(question: str) -> Frame:
 def frame_claim(claim: str) -> Frame:
     numbers = [n for n in find_numbers(claim) if n.is_figure and n.unit not in {"year", "month", "week", "day", "decade"}]
     # The asserted figure: the largest count (or the first share) the claim names.
-    asserted = None
-    if numbers:
-        shares = [n for n in numbers if n.unit == "percent"]
-        asserted = shares[0] if shares and not any(n.unit != "percent" and n.value >= 100 for n in numbers) else max(numbers, key=lambda n: abs(n.value))
+    # The asserted figure is the first the claim names; later ones are usually comparisons
+    # ("598,000 ..., less than the 818,000 first estimated").
+    asserted = numbers[0] if numbers else None
     time_, time_phrases = _time_of(claim)
     text_wo_number = claim
     if asserted:

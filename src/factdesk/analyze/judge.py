@@ -213,7 +213,7 @@ def judge_claim(ev: Evidence) -> Judgement:
         judgement.verdict = "mixed"
     elif supporting:
         judgement.verdict = "supported"
-    elif contradicting:
+    elif contradicting and not _unmatched_subject(frame, ev):
         judgement.verdict = "contradicted"
     else:
         judgement.verdict = "unverifiable"
@@ -246,11 +246,20 @@ def _unit_matches_claim(frame: Frame, fig: Figure) -> bool:
     return fig.unit not in ("percent",) and unit_family(fig.unit) != "money"
 
 
+def _unmatched_subject(frame: Frame, ev: Evidence) -> list[str]:
+    """Nouns of the claim that no passage in the library mentions ("held by immigrants" in a
+    library without a word on immigrants): figures found cannot speak to that part."""
+    actor = stems(frame.actor or "")
+    return [t for t in ev.missing_terms if stem(t) not in actor and not t.endswith(("ed", "ing")) and len(t) > 3]
+
+
 def _comparable(frame: Frame, fig: Figure, spread: float) -> bool:
     """A figure contradicts only if it is for a compatible time and near enough in size to
     be the same quantity measured differently."""
     if frame.time and time_fits(frame.time, fig) is False:
         return False
+    if frame.unit == "percent" and frame.kind in ("share", "change", "rate") and not kind_fits(frame.kind, fig):
+        return False  # a share of a whole and a percent change measure different things
     if frame.value is None or not fig.value:
         return False
     lo, hi = sorted((abs(frame.value), abs(fig.value)))
@@ -273,8 +282,10 @@ def misleading_findings(frame: Frame, supporting: list[Scored]) -> list[Finding]
     kinds = {f.kind for f in figs}
     text = frame.text
     premises = premise_stems(frame)
-    real_flows = [f for f in figs if f.kind == "flow" and (not premises or premises & stems(f"{f.subject} {f.scope} {f.quote}"))]
-    if frame.kind == "flow" and "stock" in kinds and not real_flows:
+    real_flows = {f.source_id for f in figs if f.kind == "flow" and (not premises or premises & stems(f"{f.subject} {f.scope} {f.quote}"))}
+    stock_sources = {f.source_id for f in figs if f.kind == "stock"}
+    # Most sources giving this number count a stock: the claim's "during"/"released" framing misleads.
+    if frame.kind == "flow" and len(stock_sources) > len(real_flows):
         out.append(Finding("the claim presents a count at one point in time (a stock, accumulated over many years) "
                            "as a number that arrived or was released during a period", ids))
     if frame.kind in ("flow", "stock") and kinds <= {"change"}:
@@ -284,8 +295,13 @@ def misleading_findings(frame: Frame, supporting: list[Scored]) -> list[Finding]
     quotes = " ".join(f"{f.subject} {f.quote}" for f in figs)
     if CONVICTED.search(text) and not CONVICTED.search(quotes) and CHARGED.search(quotes):
         out.append(Finding("the claim says convicted where the sources count people charged or arrested", ids))
-    if frame.time and len(frame.time) == 4 and all(not covers_whole_year(frame.time, f) for f in figs if f.kind in ("flow", "change")) and kinds & {"flow", "change"}:
-        out.append(Finding(f"the figure covers a twelve-month period ending {figs[0].time}, not calendar {frame.time}", ids))
+    partial = [f for f in figs if f.kind in ("flow", "change") and frame.time and len(frame.time) == 4
+               and not covers_whole_year(frame.time, f)]
+    if partial:
+        # One source dating the same number to a period ending mid-year is enough to show
+        # that "in <year>" misstates it.
+        out.append(Finding(f"the figure covers a twelve-month period ending {partial[0].time}, not calendar {frame.time}",
+                           [f.id for f in partial]))
     decades = re.search(r"\b(?:decades?|(?:\d+|forty|thirty|twenty)\s+years?)\b", " ".join(h for f in figs for h in f.hedges), re.I)
     if frame.kind == "flow" and decades and not out:
         out.append(Finding("the sources say the count accumulated over decades, while the claim presents it as recent", ids))

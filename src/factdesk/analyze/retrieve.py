@@ -34,7 +34,7 @@ class Evidence:
     sources: dict[str, Source]
     hit_count: int
     term_coverage: float = 0.0  # share of the frame's terms found anywhere in the top passages
-    notes: list[str] = field(default_factory=list)
+    missing_terms: list[str] = field(default_factory=list)  # frame words no retrieved passage holds
 
 
 def head_noun(subject: str) -> str | None:
@@ -175,9 +175,10 @@ def retrieve(store: Store, frame: Frame, *, limit: int = 60) -> Evidence:
     sources = {sid: store.source(sid) for sid in used_sources | {st.source_id for st in statements}}
 
     found: set[str] = set()
-    for sid, idx in list(hit_keys)[:SENTENCE_HITS]:
+    for sid, idx in sorted(hit_keys)[:SENTENCE_HITS]:
         sentence = store.sentence(sid, idx)
         if sentence:
             found |= stems(sentence.text)
     coverage = _overlap(wanted, found)
-    return Evidence(frame, scored, statements, {k: v for k, v in sources.items() if v}, len(hits), coverage)
+    missing = [t for t in frame.terms if stem(t) not in found]
+    return Evidence(frame, scored, statements, {k: v for k, v in sources.items() if v}, len(hits), coverage, missing)
