@@ -11,14 +11,13 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from factdesk.gather import GatherError, attach, gather
 from factdesk.gather.dedupe import Copy, choose_original, fingerprint, near_duplicate, normalise_url
-from factdesk.gather.engines import SearxNG, engine_from_env
+from factdesk.gather.engines import Bing, Brave, SearxNG, engine_from_env
 from factdesk.gather.kinds import classify
 from factdesk.gather.page import PageSignals
 from factdesk.gather.queries import build_queries
@@ -38,8 +37,12 @@ class StandInWeb:
         self.pages: dict[str, tuple[str, bytes]] = {}  # path -> (content type, body)
         self.results: list[dict] = []
         self.robots: str | None = None  # None: 404
+        self.robots_status = 200
+        self.apis: dict[str, dict] = {}  # path -> JSON answer (other engines' formats)
+        self.headers: list[dict[str, str]] = []
         self.search_fails_after: int | None = None  # searches answered before HTTP 500
         self.search_delay = 0.0
+        self.rotate = False  # each search's results start one further along (different tops)
         self.requests: list[tuple[float, str, str]] = []  # (time, path, user agent)
         web = self
 
@@ -49,11 +52,14 @@ class StandInWeb:
 
             def do_GET(self):
                 web.requests.append((time.monotonic(), self.path, self.headers.get("User-Agent", "")))
+                web.headers.append(dict(self.headers))
                 parts = urlsplit(self.path)
                 if parts.path == "/search":
                     return self._search(parse_qs(parts.query))
+                if parts.path in web.apis:
+                    return self._send(200, "application/json", json.dumps(web.apis[parts.path]).encode())
                 if parts.path == "/robots.txt" and web.robots is not None:
-                    return self._send(200, "text/plain", web.robots.encode())
+                    return self._send(web.robots_status, "text/plain", web.robots.encode())
                 if parts.path in web.pages:
                     return self._send(200, *web.pages[parts.path])
                 self._send(404, "text/plain", b"not here")
@@ -63,7 +69,8 @@ class StandInWeb:
                 if web.search_fails_after is not None and searches > web.search_fails_after:
                     return self._send(500, "text/plain", b"engine broke")
                 time.sleep(web.search_delay)
-                body = {"query": params.get("q", [""])[0], "results": web.results}
+                shift = (searches - 1) % len(web.results) if web.rotate and web.results else 0
+                body = {"query": params.get("q", [""])[0], "results": web.results[shift:] + web.results[:shift]}
                 self._send(200, "application/json", json.dumps(body).encode())
 
             def _send(self, status, content_type, body):
@@ -271,6 +278,23 @@ def test_robots_txt_rules_for_factdesk_by_name(lib, web, tmp_path):
     assert result.taken == [] and [(s.url, s.reason) for s in result.skipped] == [(url, "disallowed by robots.txt")]
 
 
+def test_robots_txt_server_error_means_disallowed(lib, web, tmp_path):
+    web.robots, web.robots_status = "down", 503
+    web.page("/news/bridges", article("Poor bridges rise to 57", BRIDGES))
+    result = run(lib, web, tmp_path)
+    assert result.taken == [] and "robots.txt unavailable (HTTP 503" in result.skipped[0].reason
+    assert web.fetched("/news/bridges") == 0
+
+
+def test_max_results_counts_origins_and_leaves_the_rest_unfetched(lib, web, tmp_path):
+    web.page("/a", article("Poor bridges rise to 57", BRIDGES))
+    web.page("/b", article("Close, don't fix", BUDGET))
+    web.rotate = True  # the first search's top result is /a, the second's /b
+    result = run(lib, web, tmp_path, max_results=1)
+    assert len(result.taken) == 1 and result.not_tried == 1 and web.fetched("/b") == 0
+    assert "not fetched: 1 further results" in "\n".join(result.lines())
+
+
 def test_requests_to_one_host_are_spaced_by_the_delay(lib, web, tmp_path):
     web.page("/a", article("Poor bridges rise to 57", BRIDGES))
     web.page("/b", article("Close, don't fix", BUDGET))
@@ -359,6 +383,20 @@ def test_outlet_kinds_by_general_rules():
     assert classify("https://x.example.org/a", None, PageSignals(publisher_types={"NGO"})) == "advocacy"
     assert classify("https://x.example.com/a", None, PageSignals(page_types={"NewsArticle"})) == "media"
     assert classify("https://x.example.com/a", "Acme", none) is None
+
+
+def test_brave_and_bing_answers_are_read_with_their_keys(web):
+    web.apis["/brave"] = {"web": {"results": [
+        {"url": "https://a.example/x", "title": "A", "description": "a", "page_age": "2024-05-02T08:00:00"},
+        {"title": "no url"}]}}
+    web.apis["/bing"] = {"webPages": {"value": [
+        {"url": "https://b.example/y", "name": "B", "snippet": "b", "datePublished": "2024-06-01"}]}}
+    brave = Brave("brave-key", url=web.base + "/brave").search("bridges", 5)
+    bing = Bing("bing-key", url=web.base + "/bing").search("bridges", 5)
+    assert [(r.url, r.title, r.published) for r in brave] == [("https://a.example/x", "A", "2024-05-02")]
+    assert [(r.url, r.title, r.published) for r in bing] == [("https://b.example/y", "B", "2024-06-01")]
+    assert web.headers[0]["X-Subscription-Token"] == "brave-key"
+    assert web.headers[1]["Ocp-Apim-Subscription-Key"] == "bing-key"
 
 
 def test_engine_configuration_errors_are_one_line(monkeypatch):

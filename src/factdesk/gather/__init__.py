@@ -204,7 +204,8 @@ def _search(queries: list[Query], engine, count: int, cache: PageCache, offline:
         names = {hit[0] for _, hit in cached if hit}
         return "/".join(sorted(names)), [(q, hit[1] if hit else []) for q, hit in cached]
     try:
-        engine = engine if engine is not None and not isinstance(engine, str) else engine_from_env(engine, timeout=timeout)
+        if engine is None or isinstance(engine, str):
+            engine = engine_from_env(engine, timeout=timeout)
     except SearchError as error:
         raise GatherError(str(error)) from None
     searches: list[tuple[Query, list[SearchResult]]] = []

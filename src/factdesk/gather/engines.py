@@ -162,7 +162,8 @@ def _items(value) -> list[dict]:
         return []
     return [
         r for r in value
-        if isinstance(r, dict) and isinstance(r.get("url"), str) and r["url"].lower().startswith(("http://", "https://"))
+        if isinstance(r, dict) and isinstance(r.get("url"), str)
+        and r["url"].lower().startswith(("http://", "https://"))
     ]
 
 

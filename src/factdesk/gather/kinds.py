@@ -28,15 +28,18 @@ _PUBLISHER_TYPES = {
 }
 _GOVERNMENT_SECOND_LEVEL = {"gov", "mil", "gouv", "gob", "govt", "go"}  # gov.uk, gouv.fr, gob.mx, go.jp
 _ACADEMIC_SECOND_LEVEL = {"ac", "edu"}  # ac.uk, edu.au
-_LEGISLATIVE_LABELS = {"senate", "house", "congress", "parliament", "legislature", "assembly", "council", "mayor", "governor"}
+_LEGISLATIVE_LABELS = {
+    "senate", "house", "congress", "parliament", "legislature", "assembly", "council", "mayor", "governor",
+}
 
 # Checked in this order: a name can hold words of several kinds ("Office of Senator X",
 # "Police Foundation", "University Press"), and the earlier kind is the better reading.
 _NAME_WORDS = [
-    ("official", r"senator|senate|congress(?:man|woman)|representative|mayor|governor|"
-                 r"parliament|legislat(?:ure|ive)|minister\b(?!\w)|city\s+council|assembly\s*(?:man|woman|member)"),
-    ("advocacy", r"coalition|alliance|campaign|advocates?|advocacy|action\s+(?:fund|network|center)|union|league|"
-                 r"federation|association|foundation|watch|society|network|movement|committee\s+for|council\s+(?:for|on)"),
+    ("official", r"senator|senate|congress(?:man|woman)|representative|mayor|governor|parliament|"
+                 r"legislat(?:ure|ive)|minister|city\s+council|assembly\s*(?:man|woman|member)"),
+    ("advocacy", r"coalition|alliance|campaign|advocates?|advocacy|action\s+(?:fund|network|center)|union|"
+                 r"league|federation|association|foundation|watch|society|network|movement|committee\s+for|"
+                 r"council\s+(?:for|on)"),
     ("researcher", r"universit(?:y|ies)|college|institute|research|studies|laborator(?:y|ies)|academy|"
                    r"cent(?:er|re)\s+for|journal\s+of|think\s*tank|school\s+of"),
     ("government", r"department|ministry|agency|bureau|office\s+(?:of|for)|administration|commission|census|"
