@@ -319,11 +319,17 @@ def cmd_serve(args) -> int:
     if not loopback and not token:
         raise CliError(f"refusing to serve on {args.host} without --token (or $FACTDESK_TOKEN): "
                        "anyone who reaches it could read and add sources")
-    app = create_app(args.db, token, allow_private=args.allow_private,
-                     max_upload_bytes=int(args.max_upload * 1_000_000))
+    max_upload = int(args.max_upload * 1_000_000)
+    app = create_app(args.db, token, allow_private=args.allow_private, max_upload_bytes=max_upload)
     shown = f"[{args.host}]" if ":" in args.host else args.host
     print(f"factdesk desk on http://{shown}:{args.port}/ (API docs at /docs); Ctrl-C stops it", file=sys.stderr)
-    uvicorn.run(app, host=args.host, port=args.port, log_level="warning")
+    if args.workers > 1:  # each worker process builds the same app from the environment
+        os.environ.update(FACTDESK_DB=args.db or "", FACTDESK_TOKEN=token or "",
+                          FACTDESK_ALLOW_PRIVATE="1" if args.allow_private else "",
+                          FACTDESK_MAX_UPLOAD=str(max_upload))
+        app = "factdesk.web.app:app_from_env"
+    uvicorn.run(app, host=args.host, port=args.port, log_level="warning",
+                workers=args.workers if args.workers > 1 else None, factory=args.workers > 1)
     return 0
 
 
@@ -429,6 +435,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="let URL ingest reach private, loopback or link-local addresses")
     p.add_argument("--max-upload", type=float, default=20, metavar="MB",
                    help="largest upload request in megabytes (default 20)")
+    p.add_argument("--workers", type=int, default=1, metavar="N",
+                   help="server processes (default 1); questions are CPU-bound, so up to one per core helps")
     return parser
 
 

@@ -9,6 +9,7 @@ enforces the safety rules.
 from __future__ import annotations
 
 import importlib.resources
+import os
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
@@ -123,3 +124,14 @@ def create_app(db: str | None, token: str | None, allow_private: bool = False,
         return respond(request, 503, str(err))
 
     return app
+
+
+def app_from_env() -> FastAPI:
+    """The app of each worker process of `factdesk serve --workers N`, built from the
+    environment that the command sets (FACTDESK_DB, FACTDESK_TOKEN, ...)."""
+    return create_app(
+        os.environ.get("FACTDESK_DB") or None,
+        os.environ.get("FACTDESK_TOKEN") or None,
+        allow_private=os.environ.get("FACTDESK_ALLOW_PRIVATE") == "1",
+        max_upload_bytes=int(os.environ.get("FACTDESK_MAX_UPLOAD") or DEFAULT_MAX_UPLOAD),
+    )
