@@ -15,7 +15,8 @@ from factdesk.analyze.judge import KIND_WORDS, Finding, Judgement, how_it_differ
 from factdesk.analyze.retrieve import Evidence
 from factdesk.model import Conflict, Figure, Measure, Paragraph, Report, ReportSource, Section, Statement
 
-MAX_FIGURES = 40
+MAX_FIGURES = 60
+MAX_CONFLICTS = 4
 SPEAKER_KIND_NAMES = {
     "government": "Government agencies",
     "official": "Elected officials and politicians",
@@ -107,7 +108,13 @@ def _timeline_paragraph(measure: Measure, by_id: dict[str, Figure], citer: Citer
 def compose(evidence: Evidence, judgement: Judgement, measures: list[Measure]) -> Report:
     frame = evidence.frame
     citer = Citer(evidence)
+    relevance = {s.figure.id: s.relevance for s in evidence.figures}
+    everything = {s.figure.id: s.figure for s in evidence.figures}
+    # The conflicts that matter most: those whose members answer the question most closely.
+    conflicts = sorted((c for m in measures for c in m.conflicts),
+                       key=lambda c: -max(relevance.get(i, 0.0) for i in c.figure_ids))[:MAX_CONFLICTS]
     ordered = [s.figure for s in judgement.supporting + judgement.contradicting + judgement.direct + judgement.related]
+    ordered += [everything[i] for c in conflicts for i in c.figure_ids if i in everything]
     ordered += [s.figure for s in evidence.figures]
     figures: list[Figure] = []
     seen: set[str] = set()
@@ -117,7 +124,7 @@ def compose(evidence: Evidence, judgement: Judgement, measures: list[Measure]) -
             seen.add(f.id)
     by_id = {f.id: f for f in figures}
     measures = [m for m in measures if any(i in by_id for i in m.figure_ids)]
-    conflicts = [c for m in measures for c in m.conflicts if all(i in by_id for i in c.figure_ids)]
+    conflicts = [c for c in conflicts if all(i in by_id for i in c.figure_ids)]
     measure_of = {i: m for m in measures for i in m.figure_ids}
 
     sections: list[Section] = []

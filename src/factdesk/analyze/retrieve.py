@@ -16,6 +16,7 @@ from factdesk.terms import stem, stems
 SENTENCE_HITS = 300
 MIN_RELEVANCE = 0.2
 RELATIVE_FLOOR = 0.45
+TIME_BONUS = 0.15
 
 
 @dataclass(slots=True)
@@ -159,6 +160,11 @@ def retrieve(store: Store, frame: Frame, *, limit: int = 60) -> Evidence:
         src = store.source(sid)
         titles[sid] = (src.title or "") if src else ""
     scored = [score_figure(f, wanted, head, _context(store, f, titles)) for f in candidates.values()]
+    if frame.time:
+        for s in scored:  # the time asked about is part of what is asked
+            t = s.figure.time
+            if t and (t.startswith(frame.time) or frame.time.startswith(t)):
+                s.relevance = round(s.relevance + TIME_BONUS, 4)
     corroborate(scored)
     best = max((s.relevance for s in scored), default=0.0)
     # Relative to the best match: vocabularies differ between topics, the ranking does not.
