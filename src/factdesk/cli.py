@@ -281,13 +281,12 @@ def cmd_demo(args) -> int:
     root = _examples_dir()
     db = args.db or str(Path.cwd() / "factdesk-demo.db")
     question = (root / "question.txt").read_text(encoding="utf-8").strip()
-    args_ingest = argparse.Namespace(db=db, targets=[str(root / "library")], allow_private=False,
-                                     quiet=True, verbose=False)
-    cmd_ingest(args_ingest)
+    # The same commands a user would type, parsed by the same parser.
+    parser = build_parser()
+    cmd_ingest(parser.parse_args(["ingest", str(root / "library"), "--db", db, "--quiet"]))
     print(f"\nquestion: {question}\n", file=sys.stderr)
-    args_ask = argparse.Namespace(db=db, question=question, format=args.format, output=args.output,
-                                  writer="deterministic")
-    cmd_ask(args_ask)
+    ask = ["ask", question, "--db", db, "--format", args.format] + (["-o", args.output] if args.output else [])
+    cmd_ask(parser.parse_args(ask))
     claims = [c.strip() for c in (root / "claims.txt").read_text(encoding="utf-8").splitlines() if c.strip()]
     if claims and args.format == "markdown" and not args.output:
         from factdesk.library import Library

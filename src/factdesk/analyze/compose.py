@@ -8,6 +8,7 @@ report's figure ledger.
 from __future__ import annotations
 
 import hashlib
+import re
 from collections import Counter, defaultdict
 
 from factdesk import __version__
@@ -64,11 +65,29 @@ def when(fig: Figure) -> str:
     return "with no date given"
 
 
+NOT_A_SPEAKER = re.compile(
+    r"^(?:what|which|who|how|why|when|where|it|this|that|these|those|they|he|she|we|i)\b|"
+    r"\b(?:has|have|had|is|are|was|were|be|been|now|actually|also|still|then|shows?|showed|said|says|told|"
+    r"reports?|reported|found|finds|admitted|wrote|posted)$", re.I)
+
+
+def speaker(fig: Figure, citer: Citer) -> str:
+    """Who asserts the figure: its extracted speaker when that reads as a name, else the outlet."""
+    who = " ".join(fig.attribution.split())
+    if not who or len(who.split()) > 7 or NOT_A_SPEAKER.search(who):
+        return citer.outlet(fig.source_id)
+    return who
+
+
+def _clip_words(text: str, limit: int = 90) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
+
+
 def describe(fig: Figure, citer: Citer) -> str:
     """'425,431 convicted noncitizens on the docket (a count at one point in time, as of 2024-07-21), according to ICE'"""
-    subject = " ".join(x for x in (fig.subject, fig.scope) if x) or "of what the sentence describes"
-    who = fig.attribution or citer.outlet(fig.source_id)
-    return f"{fig.surface} {subject} ({KIND_WORDS.get(fig.kind, fig.kind)}, {when(fig)}), according to {who}"
+    subject = _clip_words(" ".join(x for x in (fig.subject, fig.scope) if x)) or "of what the sentence describes"
+    return f"{fig.surface} {subject} ({KIND_WORDS.get(fig.kind, fig.kind)}, {when(fig)}), according to {speaker(fig, citer)}"
 
 
 def _figure_line(fig: Figure, citer: Citer, extra: str = "") -> Paragraph:
@@ -282,7 +301,9 @@ def _verdict_paragraphs(frame, judgement: Judgement, citer: Citer) -> list[Parag
     out: list[Paragraph] = []
     claimed = f"{frame.value:,.10g}" if frame.value is not None else "no number"
     if judgement.supporting:
-        f = judgement.supporting[0].figure
+        # Cite the figure the verdict turns on: for a kind mismatch, the figure of the other kind.
+        kinds_off = [s for s in judgement.supporting if frame.kind and s.figure.kind != frame.kind]
+        f = (kinds_off if judgement.misleading and kinds_off else judgement.supporting)[0].figure
         diff = f.value - frame.value if frame.value is not None else 0
         arith = ""
         if frame.value:

@@ -174,6 +174,16 @@ def value_fits(frame: Frame, fig: Figure) -> bool:
     return values_agree(v, claimed) or abs(v - claimed) < step / 2 + 1e-9 * abs(claimed) or v <= claimed <= hi
 
 
+def bound_allows(fig: Figure, value: float) -> bool:
+    """A source's bound that the claimed value satisfies ("more than 13,000" and 13,099)
+    neither supports nor contradicts an exact claim."""
+    if fig.approx in ("more_than", "at_least"):
+        return value >= fig.value
+    if fig.approx in ("fewer_than", "up_to", "at_most", "nearly"):
+        return value <= fig.value or (fig.approx == "nearly" and value <= fig.value * 1.0)
+    return False
+
+
 def same_quantity(frame: Frame, s: Scored, best: float) -> bool:
     """The figure counts what the claim counts: close to the best match and naming its noun,
     or stating the claimed number itself in a passage about the same words."""
@@ -202,7 +212,8 @@ def judge_claim(ev: Evidence) -> Judgement:
     candidates = [s for s in evidence if same_quantity(frame, s, best) and _unit_matches_claim(frame, s.figure)]
     supporting = [s for s in candidates if value_fits(frame, s.figure)]
     spread = SAME_QUANTITY_SPREAD if supporting else 1 - 1 / 3
-    contradicting = [s for s in candidates if not value_fits(frame, s.figure) and _comparable(frame, s.figure, spread)]
+    contradicting = [s for s in candidates if not value_fits(frame, s.figure) and not bound_allows(s.figure, frame.value)
+                     and _comparable(frame, s.figure, spread)]
     judgement.supporting, judgement.contradicting = supporting, contradicting
     judgement.findings = [Finding("a source reports the claim itself being made", [s.figure.id]) for s in echoes[:2]]
     misleading = misleading_findings(frame, supporting)

@@ -39,6 +39,8 @@ def consistent(a: Figure, b: Figure) -> bool:
 def looks_like_typo(a: float, b: float) -> bool:
     """Same number of digits, differing in exactly one digit (662,566 vs 662,556)."""
     da, db = str(int(abs(a))), str(int(abs(b)))
+    if da.endswith("000") or db.endswith("000"):
+        return False  # round numbers differ by rounding, not by a slip of the keyboard
     return len(da) == len(db) >= 4 and sum(x != y for x, y in zip(da, db)) == 1
 
 

@@ -7,6 +7,7 @@ are scored by how much of the asked quantity they name.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from factdesk.model import Figure, Frame, Source, Statement
@@ -17,6 +18,7 @@ SENTENCE_HITS = 300
 MIN_RELEVANCE = 0.2
 RELATIVE_FLOOR = 0.45
 TIME_BONUS = 0.15
+CLAIM_VERBS = re.compile(r"\b(?:claimed|claims|claiming|asserted|alleged|boasted|insisted|falsely\s+\w+)\b", re.I)
 
 
 @dataclass(slots=True)
@@ -79,6 +81,8 @@ def quoted_assertion(fig: Figure) -> bool:
     if fig.speaker_kind in ("government", "researcher"):
         return False
     before = fig.quote[: max(fig.start - fig.quote_start, 0)]
+    if CLAIM_VERBS.search(before):
+        return True  # "he claimed that 425,000 ...": reported speech of a claim
     curly_open = before.count("“") - before.count("”")
     return curly_open > 0 or before.count('"') % 2 == 1
 
