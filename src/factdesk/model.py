@@ -152,6 +152,7 @@ class Frame:
     comparator: str | None = None  # claims: exact | more_than | nearly | at_least | ...
     unit: str | None = None
     actor: str | None = None  # claims: who is credited or blamed
+    compared_to: str | None = None  # comparative claims without a number: the other side ("than Trump's")
 
 
 @dataclass(slots=True)

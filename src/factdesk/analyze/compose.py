@@ -299,6 +299,13 @@ def _summary(frame, judgement: Judgement, conflicts, by_id, citer: Citer, verdic
 
 def _verdict_paragraphs(frame, judgement: Judgement, citer: Citer) -> list[Paragraph]:
     out: list[Paragraph] = []
+    if frame.value is None and frame.compared_to:
+        by_id = {s.figure.id: s.figure for s in judgement.supporting + judgement.contradicting}
+        for finding in judgement.findings:
+            figs = [by_id[i] for i in finding.figure_ids if i in by_id]
+            detail = "; ".join(describe(f, citer) for f in figs)
+            out.append(citer.para(_sentence_case(f"{finding.text}" + (f" ({detail})" if detail else "")) + ".", figs))
+        return out
     claimed = f"{frame.value:,.10g}" if frame.value is not None else "no number"
     if judgement.supporting:
         # Cite the figure the verdict turns on: for a kind mismatch, the figure of the other kind.

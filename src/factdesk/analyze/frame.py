@@ -60,7 +60,7 @@ STOCK_CUES = re.compile(
     re.I,
 )
 # Past-tense or event verbs after "did"/"were": something that happened, i.e. a flow.
-EVENT_CUES = re.compile(r"\b(?:did|were|was|have\s+been|has\s+been)\b\s+(?:\w+\s+){0,4}?\w+(?:ed|en|ld|ew|ot|ft)\b", re.I)
+EVENT_CUES = re.compile(r"\b(?:did|were|was|have\s+been|has\s+been|has|have|had)\b\s+(?:\w+\s+){0,4}?\w+(?:ed|en|ld|ew|ot|ft)\b", re.I)
 
 QUESTION_HEAD = re.compile(
     r"^\s*(?:how\s+(?:many|much)(?:\s+(?:is|was|are|were|did|do|does|has|have|had|will))?(?:\s+(?:the|a|an))?"
@@ -157,6 +157,9 @@ ACTOR_PATTERNS = (
 )
 
 
+COMPARATIVE = re.compile(r"\b(more|fewer|less|higher|lower|larger|smaller|greater|bigger)\b(?:\s+[\w'’-]+){0,6}?\s+than\b", re.I)
+
+
 def _actor_of(claim: str) -> str | None:
     """Who the claim credits or blames: a named person or administration, never a sentence's
     first common word ("Jobs created ...")."""
@@ -198,11 +201,21 @@ def frame_claim(claim: str) -> Frame:
     if asserted:
         text_wo_number = claim[: asserted.start] + " " + claim[asserted.end :]
     kind = _kind_of(claim, is_claim=True)
+    comparator = asserted.approx if asserted else None
     if asserted and asserted.unit == "percent" and kind not in ("change", "rate"):
         kind = "share"
-    comparator = asserted.approx if asserted else None
     actor = _actor_of(claim)
+    compared_to = None
     subject = ""
+    if asserted is None:
+        m = COMPARATIVE.search(claim)
+        if m:
+            comparator = "more_than" if m.group(1).lower() in ("more", "higher", "larger", "greater", "bigger") else "fewer_than"
+            other = re.search(rf"\bthan\s+(?:under\s+|during\s+)?(?:the\s+)?({_NAME})", claim[m.start():])
+            compared_to = other.group(1) if other else None
+            # What is compared is counted between the comparative and "than": "more criminal migrants than"
+            between = claim[m.start(1) + len(m.group(1)) : m.end() - len("than")]
+            subject = " ".join(between.split()).removeprefix("far ").removeprefix("much ")
     if asserted:
         after = claim[asserted.end :]
         stop = re.search(r"\s+(?:are|is|were|was|have|has|had|entered|crossed|were|did|in|during|over|since|under|from|on|to|into)\b|[,.;]", after)
@@ -223,4 +236,5 @@ def frame_claim(claim: str) -> Frame:
         comparator=comparator,
         unit=asserted.unit if asserted else None,
         actor=actor,
+        compared_to=compared_to,
     )

@@ -201,6 +201,8 @@ def judge_claim(ev: Evidence) -> Judgement:
     frame = ev.frame
     base = judge_question(ev)
     judgement = Judgement(base.status, base.direct, base.related, base.findings)
+    if frame.value is None and frame.actor and frame.compared_to:
+        return judge_comparison(ev, judgement)
     if frame.value is None or _number_is_context(frame):
         judgement.verdict = "unverifiable"
         judgement.findings = [Finding("the sources hold no figure for what the claim asserts")]
@@ -228,6 +230,54 @@ def judge_claim(ev: Evidence) -> Judgement:
         judgement.verdict = "contradicted"
     else:
         judgement.verdict = "unverifiable"
+    return judgement
+
+
+def _side(s: Scored, a: str, b: str) -> str | None:
+    """Which side of a comparison a figure belongs to: the name in its own sentence, else
+    the one name in the sentence before; None when neither or both are named."""
+    for text in (s.figure.quote, s.before):
+        words = {w.lower().strip("'’s") for w in re.findall(r"[A-Za-z'’]+", text)}
+        has_a, has_b = a in words, b in words
+        if has_a != has_b:
+            return a if has_a else b
+        if has_a and has_b:
+            return None
+    return None
+
+
+def judge_comparison(ev: Evidence, judgement: Judgement) -> Judgement:
+    """'A did more of X than B': find X for each side and compare the two figures."""
+    frame = ev.frame
+    a, b = frame.actor.split()[-1].lower(), frame.compared_to.split()[-1].lower()
+    best = max((s.relevance for s in ev.figures), default=0.0)
+    kinds = {frame.kind} if frame.kind in ("flow", "stock") else {"flow", "stock"}
+    premises = premise_stems(frame)
+    pool = [s for s in ev.figures if s.figure.kind in kinds and s.figure.unit == "count"
+            and s.relevance >= max(0.3, 0.4 * best) and not quoted_assertion(s.figure)
+            and (not premises or premises & stems(f"{s.figure.subject} {s.figure.quote}"))]
+    sides = {s.figure.id: _side(s, a, b) for s in pool}
+    side_a = [s for s in pool if sides[s.figure.id] == a]
+    side_b = [s for s in pool if sides[s.figure.id] == b]
+    # A figure beside the other side's figure in the same source, naming neither alone, is the
+    # remaining side ("more than 92,920 ... Under Biden, ... 56,280").
+    for mine, other, name in ((side_a, side_b, b), (side_b, side_a, a)):
+        if mine and not other:
+            sources = {s.figure.source_id for s in mine}
+            other.extend(s for s in pool if sides[s.figure.id] is None and s.figure.source_id in sources
+                         and s.figure.kind == mine[0].figure.kind)
+    if not side_a or not side_b:
+        judgement.verdict = "unverifiable"
+        judgement.findings = [Finding(f"the sources give no figures for both {frame.actor} and {frame.compared_to}")]
+        return judgement
+    fa, fb = side_a[0].figure, side_b[0].figure
+    holds = fa.value > fb.value if frame.comparator == "more_than" else fa.value < fb.value
+    judgement.verdict = "supported" if holds else "contradicted"
+    word = "more" if fa.value > fb.value else "fewer"
+    judgement.findings = [Finding(f"the sources give {fa.surface} for {frame.actor} and {fb.surface} for "
+                                  f"{frame.compared_to}: {word} under {frame.actor}", [fa.id, fb.id])]
+    judgement.supporting = [side_a[0], side_b[0]] if holds else []
+    judgement.contradicting = [] if holds else [side_a[0], side_b[0]]
     return judgement
 
 

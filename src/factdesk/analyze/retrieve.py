@@ -27,6 +27,7 @@ class Scored:
     relevance: float  # 0..1: how much of the asked quantity this figure names
     subject_match: float  # share of the asked subject's words in the figure's subject/scope/sentence
     head_match: bool  # the asked subject's head noun appears with the figure
+    before: str = ""  # the sentence before the figure's, where its actor or subject is often named
 
 
 @dataclass(slots=True)
@@ -95,17 +96,17 @@ def local_words(fig: Figure, width: int = 12) -> str:
     return " ".join(before + [fig.surface] + after)
 
 
-def score_figure(fig: Figure, wanted: dict[str, float], head: str | None, context: str = "") -> Scored:
+def score_figure(fig: Figure, wanted: dict[str, float], head: str | None, before: str = "", title: str = "") -> Scored:
     """How much of the asked quantity a figure names: its own subject first, then its
     neighbourhood in the sentence, then the sentence with its context (the sentence
     before it and the source's title, where an elided subject is usually named)."""
     own = stems(f"{fig.subject} {fig.scope}")
     near = own | stems(local_words(fig))
-    whole = near | stems(fig.quote) | stems(context)
+    whole = near | stems(fig.quote) | stems(before) | stems(title)
     match_own, match_near, match_whole = _overlap(wanted, own), _overlap(wanted, near), _overlap(wanted, whole)
     head_ok = bool(head) and stem(head) in whole
     relevance = 0.3 * match_own + 0.3 * match_near + 0.25 * match_whole + (0.15 if head_ok else 0.0)
-    return Scored(fig, round(relevance, 4), round(max(match_near, 0.8 * match_whole), 4), head_ok)
+    return Scored(fig, round(relevance, 4), round(max(match_near, 0.8 * match_whole), 4), head_ok, before)
 
 
 def claimed_value(frame: Frame, fig: Figure) -> bool:
@@ -134,9 +135,9 @@ def corroborate(scored: list[Scored]) -> None:
                 break
 
 
-def _context(store: Store, fig: Figure, titles: dict[str, str]) -> str:
+def _sentence_before(store: Store, fig: Figure) -> str:
     before = store.sentence(fig.source_id, fig.sentence_index - 1) if fig.sentence_index else None
-    return f"{before.text if before else ''} {titles.get(fig.source_id, '')}"
+    return before.text if before else ""
 
 
 def retrieve(store: Store, frame: Frame, *, limit: int = 60) -> Evidence:
@@ -163,7 +164,7 @@ def retrieve(store: Store, frame: Frame, *, limit: int = 60) -> Evidence:
     for sid in {f.source_id for f in candidates.values()}:
         src = store.source(sid)
         titles[sid] = (src.title or "") if src else ""
-    scored = [score_figure(f, wanted, head, _context(store, f, titles)) for f in candidates.values()]
+    scored = [score_figure(f, wanted, head, _sentence_before(store, f), titles[f.source_id]) for f in candidates.values()]
     if frame.time:
         for s in scored:  # the time asked about is part of what is asked
             t = s.figure.time
