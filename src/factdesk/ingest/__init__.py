@@ -98,6 +98,10 @@ def _read_file(target: str, *, max_bytes: int) -> Iterator[Loaded]:
         raise IngestError("no such file or directory")
     if path.is_dir():
         raise IngestError("is a directory (expand it with expand_targets)")
+    if _FORMAT_BY_EXTENSION.get(path.suffix.lower()) == "jsonl":
+        # A corpus can be far larger than one source: stream it, and cap each line instead.
+        yield from _read_jsonl_file(path, target, max_bytes=max_bytes)
+        return
     size = path.stat().st_size
     if size > max_bytes:
         raise too_large(size, max_bytes)
@@ -107,6 +111,30 @@ def _read_file(target: str, *, max_bytes: int) -> Iterator[Loaded]:
         raise IngestError(f"cannot read file ({error.strerror or error})") from None
     kind = _FORMAT_BY_EXTENSION.get(path.suffix.lower()) or _sniff(data)
     yield from _parse(data, kind, origin=target, url=None, retrieved=utc_now())
+
+
+def _read_jsonl_file(path: Path, target: str, *, max_bytes: int) -> Iterator[Loaded]:
+    retrieved = utc_now()
+    seen_any = False
+    try:
+        with path.open("rb") as handle:
+            for number, raw in enumerate(handle, 1):
+                if not raw.strip():
+                    continue
+                seen_any = True
+                origin = f"{target}:{number}"
+                if len(raw) > max_bytes:
+                    yield Loaded(origin, None, str(too_large(len(raw), max_bytes)))
+                    continue
+                try:
+                    result: Source | IngestError = jsonl.parse_line(decode(raw.rstrip(b"\r\n"), None))
+                except IngestError as error:
+                    result = error
+                yield _finish(result, origin, url=None, kind="jsonl", retrieved=retrieved)
+    except OSError as error:
+        raise IngestError(f"cannot read file ({error.strerror or error})") from None
+    if not seen_any:
+        raise IngestError("empty file")
 
 
 def _read_url(url: str, *, allow_private: bool, max_bytes: int) -> Iterator[Loaded]:
@@ -148,12 +176,16 @@ def _parse(
     else:
         results = [(origin, text.parse(decode(data, charset), markdown=kind == "markdown"))]
     for result_origin, result in results:
-        if isinstance(result, IngestError):
-            yield Loaded(result_origin, None, str(result))
-            continue
-        if url and kind != "jsonl":
-            result.url = url  # what was actually fetched outranks what the page claims
-        result.origin = result_origin
-        result.retrieved = result.retrieved or retrieved
-        result.outlet_kind = result.outlet_kind or outlet_kind_for(result.url)
-        yield Loaded(result_origin, result, None)
+        yield _finish(result, result_origin, url=url, kind=kind, retrieved=retrieved)
+
+
+def _finish(result: Source | IngestError, origin: str, *, url: str | None, kind: str, retrieved: str) -> Loaded:
+    """The fields every Source gets, whatever its format."""
+    if isinstance(result, IngestError):
+        return Loaded(origin, None, str(result))
+    if url and kind != "jsonl":
+        result.url = url  # what was actually fetched outranks what the page claims
+    result.origin = origin
+    result.retrieved = result.retrieved or retrieved
+    result.outlet_kind = result.outlet_kind or outlet_kind_for(result.url)
+    return Loaded(origin, result, None)

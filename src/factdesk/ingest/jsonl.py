@@ -24,12 +24,13 @@ def parse(text: str) -> Iterator[tuple[int, Source | IngestError]]:
         if not line.strip():
             continue
         try:
-            yield number, _record(line)
+            yield number, parse_line(line)
         except IngestError as error:
             yield number, error
 
 
-def _record(line: str) -> Source:
+def parse_line(line: str) -> Source:
+    """One JSON Lines record to a Source; IngestError names the bad field."""
     try:
         record = json.loads(line)
     except ValueError as error:
