@@ -12,7 +12,7 @@ from typing import Callable, Iterable
 
 from factdesk.model import Figure, Report, Sentence, Source, Statement
 from factdesk.store import open_store
-from factdesk.store.base import Store, StoreError
+from factdesk.store.base import AmbiguousSourceId, Store, StoreError
 
 
 class LibraryError(Exception):
@@ -126,7 +126,10 @@ class Library:
         return self.store.sources()
 
     def source(self, source_id: str) -> Source:
-        found = self.store.source(source_id)
+        try:
+            found = self.store.source(source_id)
+        except AmbiguousSourceId as err:
+            raise LibraryError(str(err)) from None
         if found is None:
             raise LibraryError(f"no source with id {source_id!r} in this library")
         return found

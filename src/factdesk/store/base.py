@@ -15,6 +15,10 @@ class StoreError(Exception):
     """A library that cannot be opened or written; the message is one line for the user."""
 
 
+class AmbiguousSourceId(StoreError):
+    """A source id prefix that matches more than one source: the caller's input, not the store, is at fault."""
+
+
 @dataclass(slots=True)
 class SentenceHit:
     source_id: str

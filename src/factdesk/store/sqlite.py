@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from factdesk.model import Figure, Period, Sentence, Source, Statement
-from factdesk.store.base import AddResult, SentenceHit, StoreError
+from factdesk.store.base import AddResult, AmbiguousSourceId, SentenceHit, StoreError
 
 APPLICATION = "factdesk"
 BUSY_TIMEOUT_MS = 60_000
@@ -367,7 +367,7 @@ class SQLiteStore:
             )
             if len(rows) > 1:
                 shown = ", ".join(r["id"] for r in rows[:5])
-                raise StoreError(
+                raise AmbiguousSourceId(
                     f"source id prefix {source_id!r} is ambiguous: it matches {shown}"
                     f"{' and more' if len(rows) > 5 else ''}; give more characters"
                 )
