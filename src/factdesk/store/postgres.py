@@ -24,7 +24,7 @@ from typing import Any, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 from factdesk.model import Figure, Period, Sentence, Source, Statement
-from factdesk.store.base import AddResult, SentenceHit, StoreError
+from factdesk.store.base import AddResult, AmbiguousSourceId, SentenceHit, StoreError
 from factdesk.store.sqlite import APPLICATION, MIN_PREFIX, STOP_WORDS, _QUERY_TOKEN, index_text
 
 try:
@@ -361,7 +361,7 @@ class PostgresStore:
             )
             if len(rows) > 1:
                 shown = ", ".join(r["id"] for r in rows[:5])
-                raise StoreError(
+                raise AmbiguousSourceId(
                     f"source id prefix {source_id!r} is ambiguous: it matches {shown}"
                     f"{' and more' if len(rows) > 5 else ''}; give more characters"
                 )
