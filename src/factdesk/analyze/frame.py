@@ -8,26 +8,11 @@ from __future__ import annotations
 import re
 
 from factdesk.extract.numbers import find_numbers
+from factdesk.extract.timex import find_times
 from factdesk.model import Frame
 from factdesk.terms import content_words
 
-MONTHS = {
-    m: i
-    for i, names in enumerate(
-        [("jan", "january"), ("feb", "february"), ("mar", "march"), ("apr", "april"), ("may",),
-         ("jun", "june"), ("jul", "july"), ("aug", "august"), ("sep", "sept", "september"),
-         ("oct", "october"), ("nov", "november"), ("dec", "december")],
-        1,
-    )
-    for m in names
-}
 _MONTH_RE = r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sept?(?:ember)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?"
-_DATE = re.compile(
-    rf"\b(?P<month>{_MONTH_RE})\s+(?:(?P<day>\d{{1,2}}),?\s+)?(?P<year>(?:19|20)\d\d)\b"
-    r"|\b(?:fiscal\s+(?:year\s+)?|fy\s?|calendar\s+(?:year\s+)?)?(?P<bare>(?:19|20)\d\d)\b",
-    re.I,
-)
-
 SHARE_CUES = re.compile(
     r"\b(?:what|which)\s+(?:share|percent(?:age)?|proportion|fraction|portion)\b|\bpercent(?:age)?\b|"
     r"\bshare\s+of\b|\bhow\s+many\s+(?:out\s+)?of\s+every\b|%|\brate\b(?!\s+of\s+(?:growth|increase))",
@@ -80,7 +65,9 @@ DO_VERB = re.compile(
     r"out|of|a|an|any|more|fewer|as|at|for|with|by|over|under|during|per|each|every|last|this)\b|\s*[?.]?$)"
 )
 QUESTION_WORDS = {"how", "many", "much", "what", "which", "who", "whom", "when", "where", "why", "was", "did", "does"}
-TIME_WORDS = set(MONTHS) | {"fiscal", "calendar", "fy", "today", "currently", "now", "month", "monthly", "week"}
+TIME_WORDS = {"jan", "january", "feb", "february", "mar", "march", "apr", "april", "may", "jun", "june", "jul",
+              "july", "aug", "august", "sep", "sept", "september", "oct", "october", "nov", "november", "dec",
+              "december"} | {"fiscal", "calendar", "fy", "today", "currently", "now", "month", "monthly", "week"}
 COMPARATORS = {
     "more_than": re.compile(r"\b(?:more\s+than|over|above|upwards?\s+of|in\s+excess\s+of|exceed\w*|north\s+of|plus)\b", re.I),
     "at_least": re.compile(r"\bat\s+least\b", re.I),
@@ -91,18 +78,11 @@ COMPARATORS = {
 
 
 def _time_of(text: str) -> tuple[str | None, list[str]]:
-    """The last date named in ``text`` (at the precision given) and the phrases naming time."""
-    found: list[str] = []
-    phrases: list[str] = []
-    for m in _DATE.finditer(text):
-        if m.group("year"):
-            month = MONTHS[m.group("month").lower().rstrip(".")]
-            day = m.group("day")
-            found.append(f"{m.group('year')}-{month:02d}" + (f"-{int(day):02d}" if day else ""))
-        else:
-            found.append(m.group("bare"))
-        phrases.append(m.group(0))
-    return (found[-1] if found else None), phrases
+    """The last date named in ``text`` (at the precision given) and the phrases naming time.
+    Times relative to when something was said ("over the last three years") are left out:
+    a question or claim has no date of its own to anchor them."""
+    refs = sorted((r for r in find_times(text, None) if not r.relative), key=lambda r: r.start)
+    return (refs[-1].value if refs else None), [text[r.start : r.end] for r in refs]
 
 
 def _kind_of(text: str, *, is_claim: bool) -> str | None:
