@@ -114,8 +114,8 @@ def _timeline_paragraph(measure: Measure, by_id: dict[str, Figure], citer: Citer
     for f in figs:
         firsts.setdefault(f.time, f)
     points = list(firsts.values())
-    if len(points) < 2:
-        return None
+    if len(points) < 2 or len({round(f.value, 6) for f in points}) < 2:
+        return None  # one value reported on several dates is not a change
     steps = ", then ".join(f"{f.surface} ({f.time})" for f in points)
     change = pct_change(points[0].value, points[-1].value)
     arithmetic = ""
@@ -279,6 +279,16 @@ def _summary(frame, judgement: Judgement, conflicts, by_id, citer: Citer, verdic
         others = [s.figure for s in judgement.direct[1:4] if s.figure.source_id != top.source_id]
         if others:
             out.append(citer.para("Other sources report " + "; ".join(f"{f.surface} {when(f)}" for f in others) + ".", others))
+        times = sorted({s.figure.time for s in judgement.direct if s.figure.time})
+        if not frame.time and times:
+            # A question without a date gets answers for particular periods: say which.
+            span = times[0] if len(times) == 1 else f"{times[0]} to {times[-1]}"
+            out.append(Paragraph(f"These answers are dated {span}; no figure of this kind is given for any other time."))
+        related = [s.figure for s in judgement.related[:1]]
+        if related and len(out) < 4:
+            f = related[0]
+            out.append(citer.para(f"Other figures in the sources are not answers: {describe(f, citer)}; "
+                                  f"{how_it_differs(frame, f)}.", [f]))
     elif judgement.status == "related_only":
         out.append(Paragraph(f"The sources do not give {asked} of {frame.subject or 'what was asked'}"
                              f"{' for ' + frame.time if frame.time else ''}, so no such number can be stated from them."))

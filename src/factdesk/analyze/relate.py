@@ -110,7 +110,11 @@ def relate(scored: list[Scored]) -> list[Measure]:
             continue
         subjects = Counter(f.subject for f in members if f.subject)
         label = subjects.most_common(1)[0][0] if subjects else members[0].surface
-        timeline = sorted((f for f in members if f.time), key=lambda f: (f.time, f.source_id, f.start))
+        # A timeline follows one quantity: only members worded like the measure's label, so
+        # that a change computed along it compares like with like.
+        anchor = next((f for f in members if f.subject == label), members[0])
+        timeline = sorted((f for f in members if f.time and _similar(words[f.id], words[anchor.id]) >= SAME_SUBJECT),
+                          key=lambda f: (f.time, f.source_id, f.start))
         measures.append(
             Measure(
                 label=label,
