@@ -205,6 +205,10 @@ class PostgresStore:
                     self.url, autocommit=True, row_factory=dict_row,
                     connect_timeout=CONNECT_TIMEOUT_S, application_name=APPLICATION,
                 )
+                # The SQLite store's durability (WAL, synchronous=NORMAL): a crash may lose the
+                # last sources added, never corrupt the library; and one source no longer waits
+                # for its own disk flush.
+                conn.execute("SET synchronous_commit = off")
             except psycopg.Error as e:
                 raise StoreError(f"cannot connect to library {self.name}: {_one_line(e)}") from None
             self._local.conn = conn
