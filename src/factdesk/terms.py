@@ -37,9 +37,29 @@ def words(text: str) -> list[str]:
     return out
 
 
+# Irregular verb forms and their nouns share one stem, which suffix stripping cannot give:
+# a question about people who "died" must meet a count of "deaths". General English only.
+_SAME_WORD = {
+    "death": "die", "dead": "die", "died": "die", "dying": "die",
+    "loss": "lose", "lost": "lose", "losses": "lose",
+    "grew": "grow", "grown": "grow", "growth": "grow",
+    "rose": "rise", "risen": "rise", "fell": "fall", "fallen": "fall",
+    "spent": "spend", "paid": "pay", "payment": "pay", "payments": "pay",
+    "sold": "sell", "sale": "sell", "sales": "sell", "bought": "buy", "purchase": "buy", "purchases": "buy",
+    "held": "hold", "left": "leave", "made": "make", "took": "take", "taken": "take",
+    "gave": "give", "given": "give", "won": "win", "brought": "bring", "caught": "catch",
+    "birth": "born", "births": "born", "arrival": "arriv", "arrivals": "arriv",
+    "seizure": "seiz", "seizures": "seiz", "removal": "remov", "removals": "remov",
+    "admission": "admit", "admissions": "admit", "deportation": "deport", "deportations": "deport",
+    "employment": "employ", "enrollment": "enrol", "enrolment": "enrol", "enrolled": "enrol",
+}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    return _stemmer.stemWord(word.lower())
+    word = word.lower()
+    stemmed = _stemmer.stemWord(word)
+    return _SAME_WORD.get(word) or _SAME_WORD.get(stemmed) or stemmed
 
 
 def content_words(text: str) -> list[str]:

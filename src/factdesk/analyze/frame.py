@@ -60,6 +60,10 @@ SUBJECT_END = re.compile(
     r"\s+(?:from|after|before|since|during|in|as\s+of|for|under|over|through|each|every|per|last|this|between)\s",
     re.I,
 )
+MEASURE_OF = re.compile(
+    r"^(?:the\s+)?(?:share|percentage|percent|proportion|fraction|portion|number|rate|amount|total|average|count|level)\s+of\s+(?:the\s+)?",
+    re.I,
+)
 DO_VERB = re.compile(
     r"\b(?:did|do|does|will)\s+(?:[\w'’.-]+\s+){1,4}?([a-z]{3,})\b(?=\s+(?:from|into|to|in|on|the|its|their|his|her|"
     r"out|of|a|an|any|more|fewer|as|at|for|with|by|over|under|during|per|each|every|last|this)\b|\s*[?.]?$)"
@@ -103,6 +107,8 @@ def _kind_of(text: str, *, is_claim: bool) -> str | None:
 
 def _subject_of(text: str) -> str:
     body = QUESTION_HEAD.sub("", text.strip(), count=1)
+    # "the share of overdose deaths ...": the counted thing is what the share is of
+    body = MEASURE_OF.sub("", body, count=1)
     end = SUBJECT_END.search(body)
     subject = body[: end.start()] if end else body
     return subject.strip(" ?.").strip()

@@ -14,7 +14,8 @@ from factdesk.analyze.retrieve import Evidence, Scored, claimed_value, quoted_as
 from factdesk.model import Figure, Frame
 from factdesk.terms import stem, stems
 
-STRONG = 0.5  # relevance at which a figure is about the asked quantity
+STRONG = 0.38  # relevance at which a figure is about the asked quantity (with its noun, below)
+SUBJECT_SHARE = 0.5  # share of the asked words a figure must name when its head noun differs
 SAME_QUANTITY_SPREAD = 0.1  # beside a supporting figure, a contradicting one must be a close variant of the claimed value
 KIND_WORDS = {
     "stock": "a count at one point in time",
@@ -57,14 +58,20 @@ def time_fits(asked: str | None, fig: Figure) -> bool | None:
     return have.startswith(asked) or asked.startswith(have)
 
 
-def covers_whole_year(asked: str, fig: Figure) -> bool:
-    """A figure 'for 2024' must cover calendar 2024, not a 12 months ending inside it."""
+def year_mismatch(asked: str, fig: Figure) -> str | None:
+    """How a flow or change falls short of covering calendar year ``asked``, or None if it does:
+    a period ending inside the year (a part year, or twelve months to March), or one that began
+    in an earlier year (a total over several years)."""
     if len(asked) != 4 or fig.kind not in ("flow", "change"):
-        return True
+        return None
     end = fig.time or ""
+    start = fig.period.start if fig.period else None
     if len(end) >= 7 and end[:4] == asked and end[5:7] != "12":
-        return bool(fig.period and fig.period.start and fig.period.start.startswith(asked))
-    return True
+        span = f"from {start} to {end}" if start else f"ending {end}"
+        return f"covers the period {span}, not the whole of calendar {asked}"
+    if start and start[:4].isdigit() and int(start[:4]) < int(asked) - 1 and end[:4] == asked:
+        return f"is a total over several years ({start} to {end}), not for {asked} alone"
+    return None
 
 
 def kind_fits(asked: str | None, fig: Figure) -> bool:
@@ -78,8 +85,8 @@ def kind_fits(asked: str | None, fig: Figure) -> bool:
 
 def unit_fits(frame: Frame, fig: Figure) -> bool:
     text = frame.text.lower()
-    if frame.kind == "share" or "percent" in text or "%" in text:
-        return fig.unit == "percent"
+    if frame.kind in ("share", "rate") or "percent" in text or "%" in text:
+        return fig.unit == "percent" or fig.unit.startswith("per")
     if re.search(r"\bhow\s+much\b.*\b(?:cost|spend|spent|money|paid|budget|worth|dollars?)\b|\$", text):
         return unit_family(fig.unit) == "money"
     if re.search(r"\bhow\s+many\b", text):
@@ -99,16 +106,18 @@ def premise_stems(frame: Frame) -> set[str]:
 # ---- questions --------------------------------------------------------------------------------
 def judge_question(ev: Evidence) -> Judgement:
     frame = ev.frame
-    about = [s for s in ev.figures if s.relevance >= STRONG and (s.head_match or s.subject_match >= 0.6)]
+    about = [s for s in ev.figures if s.relevance >= STRONG and (s.head_match or s.subject_match >= SUBJECT_SHARE)]
     premises = premise_stems(frame)
     direct, related = [], []
     for s in about:
         f = s.figure
         fits = kind_fits(frame.kind, f) and unit_fits(frame, f) and time_fits(frame.time, f) is not False
         if fits and frame.time:
-            fits = covers_whole_year(frame.time, f)
-        if fits and premises:
-            fits = bool(premises & stems(f"{f.subject} {f.scope} {f.quote}"))
+            fits = year_mismatch(frame.time, f) is None
+        if fits and premises and f.unit not in ("percent",) and not f.unit.startswith("per"):
+            # A count must be of the asked event ("released", "created"); a share names its
+            # whole in words of its own.
+            fits = bool(premises & stems(f"{f.subject} {f.scope} {f.quote} {s.before}"))
         (direct if fits else related).append(s)
     if direct:
         status = "answered"
@@ -130,8 +139,8 @@ def how_it_differs(frame: Frame, fig: Figure) -> str:
     fit = time_fits(frame.time, fig)
     if fit is False:
         parts.append(f"it is dated {fig.time or 'without a date'}, not {frame.time}")
-    elif frame.time and not covers_whole_year(frame.time, fig):
-        parts.append(f"it covers a period ending {fig.time}, not the whole of {frame.time}")
+    elif frame.time and (mismatch := year_mismatch(frame.time, fig)):
+        parts.append(f"it {mismatch}")
     if not parts:
         parts.append("it counts a related but different group or event than the one asked about")
     return "; ".join(parts)
@@ -189,7 +198,7 @@ def same_quantity(frame: Frame, s: Scored, best: float) -> bool:
     or stating the claimed number itself in a passage about the same words."""
     if claimed_value(frame, s.figure) and s.relevance >= 0.3:
         return True
-    return s.relevance >= max(0.4, 0.6 * best) and (s.head_match or s.subject_match >= 0.6)
+    return s.relevance >= max(0.4, 0.6 * best) and (s.head_match or s.subject_match >= SUBJECT_SHARE)
 
 
 CONVICTED = re.compile(r"\bconvict\w*|\bfound\s+guilty\b", re.I)
@@ -310,8 +319,8 @@ def _unit_matches_claim(frame: Frame, fig: Figure) -> bool:
 def _unmatched_subject(frame: Frame, ev: Evidence) -> list[str]:
     """Nouns of the claim that no passage in the library mentions ("held by immigrants" in a
     library without a word on immigrants): figures found cannot speak to that part."""
-    actor = stems(frame.actor or "")
-    return [t for t in ev.missing_terms if stem(t) not in actor and not t.endswith(("ed", "ing")) and len(t) > 3]
+    counted = stems(frame.subject) - stems(frame.actor or "")
+    return [t for t in ev.missing_terms if stem(t) in counted and len(t) > 3]
 
 
 def _comparable(frame: Frame, fig: Figure, spread: float) -> bool:
@@ -346,7 +355,7 @@ def misleading_findings(frame: Frame, supporting: list[Scored]) -> list[Finding]
     real_flows = {f.source_id for f in figs if f.kind == "flow" and (not premises or premises & stems(f"{f.subject} {f.scope} {f.quote}"))}
     stock_sources = {f.source_id for f in figs if f.kind == "stock"}
     # Most sources giving this number count a stock: the claim's "during"/"released" framing misleads.
-    if frame.kind == "flow" and len(stock_sources) > len(real_flows):
+    if frame.kind == "flow" and stock_sources and len(stock_sources) >= len(real_flows):
         out.append(Finding("the claim presents a count at one point in time (a stock, accumulated over many years) "
                            "as a number that arrived or was released during a period", ids))
     if frame.kind in ("flow", "stock") and kinds <= {"change"}:
@@ -356,13 +365,13 @@ def misleading_findings(frame: Frame, supporting: list[Scored]) -> list[Finding]
     quotes = " ".join(f"{f.subject} {f.quote}" for f in figs)
     if CONVICTED.search(text) and not CONVICTED.search(quotes) and CHARGED.search(quotes):
         out.append(Finding("the claim says convicted where the sources count people charged or arrested", ids))
-    partial = [f for f in figs if f.kind in ("flow", "change") and frame.time and len(frame.time) == 4
-               and not covers_whole_year(frame.time, f)]
-    if partial:
-        # One source dating the same number to a period ending mid-year is enough to show
-        # that "in <year>" misstates it.
-        out.append(Finding(f"the figure covers a twelve-month period ending {partial[0].time}, not calendar {frame.time}",
-                           [f.id for f in partial]))
+    # The claimed number itself, dated by a source to another span (a loose "more than" match
+    # with some larger total is not the claim's number and says nothing of its span).
+    mismatched = [(f, m) for f in figs if frame.time and claimed_value(frame, f) and (m := year_mismatch(frame.time, f))]
+    if mismatched:
+        # One source dating the same number to another span is enough to show that
+        # "in <year>" misstates it.
+        out.append(Finding(f"the figure {mismatched[0][1]}", [f.id for f, _ in mismatched]))
     decades = re.search(r"\b(?:decades?|(?:\d+|forty|thirty|twenty)\s+years?)\b", " ".join(h for f in figs for h in f.hedges), re.I)
     if frame.kind == "flow" and decades and not out:
         out.append(Finding("the sources say the count accumulated over decades, while the claim presents it as recent", ids))
