@@ -57,7 +57,10 @@ SUBJECT_END = re.compile(
     r"\s+(?:are|is|were|was|did|do|does|have|has|had|will|would|can|could|got|get|gets|hold|holds|held|"
     r"own|owns|work|works|live|lives|make|makes|made|take|takes|took|receive|receives|received|earn|earns|"
     r"pay|pays|paid|use|uses|used|come|came|enter|entered|cross|crossed|leave|left|die|died)\b|[?,;]|"
-    r"\s+(?:from|after|before|since|during|in|as\s+of|for|under|over|through|each|every|per|last|this|between)\s",
+    r"\s+(?:from|after|before|since|during|in|as\s+of|for|under|over|through|each|every|per|last|this|between)\s|"
+    # a past-tense verb with an object ("deaths involved fentanyl"), not a participle with its
+    # preposition ("noncitizens convicted of homicide")
+    r"\s+[a-z]+ed\b(?!\s+(?:of|by|in|for|with|at|on|from|into|to|as|under|over|outside|inside|out|up|down)\b)",
     re.I,
 )
 MEASURE_OF = re.compile(
@@ -136,7 +139,7 @@ def _premises(text: str, subject: str) -> list[str]:
 
 _NAME = r"[A-Z][a-z]+(?:[-\s][A-Z][a-z]+){0,2}"
 ACTOR_PATTERNS = (
-    re.compile(rf"\bunder\s+(?:the\s+)?({_NAME})"),  # "under Biden"
+    re.compile(rf"\b[Uu]nder\s+(?:the\s+)?({_NAME})"),  # "under Biden"
     re.compile(rf"\b({_NAME})(?:'s|’s)\s"),  # "Biden's ICE", "Kamala Harris's three years"
     re.compile(rf"\b(?:the\s+)?({_NAME})\s+(?:administration|government|White\s+House)\b", re.I),
     re.compile(rf"^({_NAME}\s+{_NAME})\s+(?:let|allowed|released|freed|padded|hid|cut|added|created|admitted|invented)\b"),
