@@ -71,10 +71,23 @@ NOT_A_SPEAKER = re.compile(
     r"reports?|reported|found|finds|admitted|wrote|posted)$", re.I)
 
 
+# Lower-case words a speaker's name may hold ("a DHS spokesman", "the county's health director");
+# any other lower-case word means extraction took part of a clause for a name.
+SPEAKER_WORDS = frozenset(
+    "a an the of and for on in at to 's 's spokesman spokeswoman spokesperson official officials director "
+    "deputy acting secretary chief head commissioner administrator report reports analysis data letter "
+    "statement study survey researchers economists analysts experts group agency department office bureau "
+    "committee administration government institute center council board authorities police prosecutors "
+    "county city state federal health former senior".split()
+)
+
+
 def speaker(fig: Figure, citer: Citer) -> str:
     """Who asserts the figure: its extracted speaker when that reads as a name, else the outlet."""
     who = " ".join(fig.attribution.split())
-    if not who or len(who.split()) > 7 or NOT_A_SPEAKER.search(who):
+    words = who.split()
+    if (not who or len(words) > 6 or NOT_A_SPEAKER.search(who)
+            or any(w[0].islower() and w.lower() not in SPEAKER_WORDS for w in words)):
         return citer.outlet(fig.source_id)
     return who
 
@@ -84,14 +97,18 @@ def _clip_words(text: str, limit: int = 90) -> str:
     return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + " …"
 
 
-def describe(fig: Figure, citer: Citer) -> str:
-    """'425,431 convicted noncitizens on the docket (a count at one point in time, as of 2024-07-21), according to ICE'"""
+def describe(fig: Figure, citer: Citer, *, said_by_outlet: bool = True) -> str:
+    """'425,431 convicted noncitizens on the docket (a count at one point in time, as of 2024-07-21), according to ICE'
+    (the outlet is named as the speaker only when ``said_by_outlet``: a sentence that opens
+    with the outlet does not repeat it)."""
     subject = _clip_words(" ".join(x for x in (fig.subject, fig.scope) if x)) or "of what the sentence describes"
-    return f"{fig.surface} {subject} ({KIND_WORDS.get(fig.kind, fig.kind)}, {when(fig)}), according to {speaker(fig, citer)}"
+    who = speaker(fig, citer)
+    said = f", according to {who}" if said_by_outlet or who != citer.outlet(fig.source_id) else ""
+    return f"{fig.surface} {subject} ({KIND_WORDS.get(fig.kind, fig.kind)}, {when(fig)}){said}"
 
 
 def _figure_line(fig: Figure, citer: Citer, extra: str = "") -> Paragraph:
-    text = f"{citer.outlet(fig.source_id)} reports {describe(fig, citer)}{extra}."
+    text = f"{citer.outlet(fig.source_id)} reports {describe(fig, citer, said_by_outlet=False)}{extra}."
     return citer.para(_sentence_case(text), [fig])
 
 
@@ -344,11 +361,17 @@ def _limitations(evidence: Evidence, figures: list[Figure], citer: Citer) -> lis
     span = f", published between {dates[0]} and {dates[-1]}" if dates else ""
     out.append(Paragraph(f"This report rests only on the {len(srcs)} sources in the library that hold relevant figures{span}; "
                          "other data may exist that the library does not hold."))
-    kinds = {st.speaker_kind for st in evidence.statements} | {s.outlet_kind for s in srcs if s.outlet_kind}
-    kinds |= {f.speaker_kind for f in figures if f.speaker_kind}
-    missing = [SPEAKER_KIND_NAMES[k].lower() for k in ("government", "researcher", "advocacy", "media") if k not in kinds]
-    if missing and srcs:
-        out.append(Paragraph("Perspectives not represented among the relevant sources: " + ", ".join(missing) + "."))
+    unknown = [s for s in srcs if not s.outlet_kind]
+    if unknown:
+        # Without each outlet's kind, a list of missing perspectives would be a guess.
+        out.append(Paragraph(f"{len(unknown)} of the {len(srcs)} sources do not record what kind of outlet they are "
+                             "(agency, advocacy group, research body, news medium), so the balance of perspectives "
+                             "cannot be checked."))
+    elif srcs:
+        kinds = {s.outlet_kind for s in srcs} | {st.speaker_kind for st in evidence.statements}
+        missing = [SPEAKER_KIND_NAMES[k].lower() for k in ("government", "researcher", "advocacy", "media") if k not in kinds]
+        if missing:
+            out.append(Paragraph("Perspectives not represented among the relevant sources: " + ", ".join(missing) + "."))
     counts = Counter(f.value for f in figures if f.kind != "other")
     single = [f for f in figures if f.kind != "other" and counts[f.value] == 1][:4]
     if single:

@@ -113,7 +113,9 @@ def relate(scored: list[Scored]) -> list[Measure]:
         # A timeline follows one quantity: only members worded like the measure's label, so
         # that a change computed along it compares like with like.
         anchor = next((f for f in members if f.subject == label), members[0])
-        timeline = sorted((f for f in members if f.time and _similar(words[f.id], words[anchor.id]) >= SAME_SUBJECT),
+        timeline = sorted((f for f in members if f.time and f.kind != "change"
+                           and _similar(words[f.id], words[anchor.id]) >= SAME_SUBJECT
+                           and _within(f.value, anchor.value, 3)),
                           key=lambda f: (f.time, f.source_id, f.start))
         measures.append(
             Measure(
@@ -127,6 +129,11 @@ def relate(scored: list[Scored]) -> list[Measure]:
         )
     measures.sort(key=lambda m: -len(m.figure_ids))
     return measures
+
+
+def _within(a: float, b: float, ratio: float) -> bool:
+    lo, hi = sorted((abs(a), abs(b)))
+    return lo > 0 and hi / lo <= ratio
 
 
 def _times_compatible(a: Figure, b: Figure) -> bool:
