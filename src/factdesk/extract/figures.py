@@ -41,6 +41,15 @@ _SPEECH_AFTER = re.compile(
     r"^,?\s+(?:[\w.'’-]+\s+){0,4}?(?:said|says|posted|wrote|told|claimed|tweeted|argued|declared|stated|insisted)\b")
 # Breaks between the parts of a sentence that can each carry their own time.
 _SEGMENT_BREAK = re.compile(r"\s[—–]\s|;|:\s")
+# A time that is the other side of a comparison: "14% more than in January 2024", "down 1,412 from
+# a year earlier", "a 26% drop from the same period last year".
+_CONTRAST_BEFORE = re.compile(
+    r"\b(?:from|than|compared\s+(?:with|to)|versus|vs\.?)\s+(?:(?:in|at|during|with)\s+)?(?:the\s+)?"
+    r"(?:same\s+(?:period|quarter|month|week|time|day)\s+(?:of\s+|in\s+)?)?$", re.I)
+# Verbs in the present tense right before a stock: "It has 207 schools and employs roughly 5,900 teachers".
+_PRESENT_BEFORE = re.compile(
+    r"\b(?:has|have|is|are|employs|holds|houses|counts|serves|operates|owns|runs|manages|oversees)\s+"
+    r"(?:(?:about|nearly|almost|roughly|around|some|over|more\s+than|at\s+least|approximately|just|only|an\s+estimated)\s+)?$", re.I)
 # A time after the number is its own when a preposition links them: "150,000 of them in September".
 _LINKED_AFTER = re.compile(r"\b(?:in|during|for|through|over|by|at\s+the\s+end\s+of|until|since|from|between|of)\s+(?:the\s+)?$", re.I)
 
@@ -82,6 +91,10 @@ def _nearest(refs: list[TimeRef], text: str, start: int, end: int, stock: bool,
     nearest one before it in the same part of the sentence, else the first after it. "Now" and "currently" count for a stock, or
     when the part has no other time; an as-of date comes first for a stock."""
     seg_start, seg_end = _segment(text, start, end)
+    # The other side of a comparison is the number's own time only when the number is on that side too:
+    # "down from 57 the year before", "than the previous year's reduction of 598,000, which ...".
+    refs = [r for r in refs if not _is_contrast(text, r) or (r.start >= end and not text[end:r.start].strip())
+            or (r.end <= start and not re.search(r"[;:—–]|,(?!\d|\s*(?:which|who|whom|whose)\b)", text[r.end:start]))]
     # A part of the sentence with no time of its own takes one stated before it, never after.
     refs = [r for r in refs if r.start >= seg_start and r.end <= seg_end] or [r for r in refs if r.end <= seg_start]
     if stock:
@@ -94,7 +107,9 @@ def _nearest(refs: list[TimeRef], text: str, start: int, end: int, stock: bool,
         between = text[end:r.start]
         if r.start >= end and not re.search(r"[,;]", between) and (
             _LINKED_AFTER.search(between) or (r.kind in ("as_of", "period") and len(between) < 25)
-        ) and not (numbers and _holds_number(numbers, end, r.start)):
+            or not between.strip()
+        ) and not (numbers and _holds_number(numbers, end, r.start)
+                   and not (_coordinated(between) and not any(end <= o.start and o.end <= r.start for o in refs if o is not r))):
             return r
 
     before = [r for r in refs if r.end <= start]
@@ -104,6 +119,15 @@ def _nearest(refs: list[TimeRef], text: str, start: int, end: int, stock: bool,
     # 3.7% in January"; so is a contrast ("41,000, less than the previous year's 63,000").
     after = [r for r in refs if not (numbers and _holds_number(numbers, end, r.start)) and r.relative != "prior"]
     return after[0] if after else None
+
+
+def _coordinated(between: str) -> bool:
+    """ "1,150 pounds of meth and 84 pounds of fentanyl in March": numbers joined by "and" share the time after them."""
+    return bool(re.search(r"\band\b", between)) and not re.search(r"\b(?:from|than|to|versus|vs|compared)\b", between)
+
+
+def _is_contrast(text: str, ref: TimeRef) -> bool:
+    return bool(_CONTRAST_BEFORE.search(text[: ref.start]))
 
 
 def _holds_number(numbers: list[tuple[int, int]], start: int, end: int) -> bool:
@@ -256,8 +280,10 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
         here = [f for f in figures if f.sentence_index == sentence.index]
         for part in {_segment(text, f.start - sentence.start, f.end - sentence.start) for f in here}:
             _share_with_siblings([f for f in here if part[0] <= f.start - sentence.start < part[1]], weak, decided)
-        # A time counted back from another ("the previous year") is a contrast, not the paragraph's time.
-        carried = [r for r in refs if r.relative != "prior"]
+        # A time counted back from another ("the previous year"), the other side of a comparison, or a
+        # target after publication ("by 2026") is not the time the paragraph goes on about.
+        carried = [r for r in refs if r.relative != "prior" and not _is_contrast(text, r)
+                   and not (pub and r.value[:7] > pub.isoformat()[:len(r.value[:7])])]
         if carried:
             context.time = carried[-1]
         if speaker:
@@ -284,9 +310,12 @@ def _anchor_relative(refs: list[TimeRef], found: list[TimeRef], text: str, base:
     spoken = next((r for r in found if re.search(r"\b[Oo]n\s+$", text[: r.start]) and _SPEECH_AFTER.match(text[r.end:])), None)
     anchored = []
     for ref in refs:
-        if ref.relative == "prior" and base is not None and base.relative != "prior":
-            ref = replace(ref, kind=base.kind, value=_shift_year(base.value, -1),
-                          begin=_shift_year(base.begin, -1) if base.begin else None, fiscal=base.fiscal)
+        # "41 homicides in 2024, down from 57 the year before": counted back from the time just named.
+        earlier = [r for r in anchored if r.end <= ref.start and r.relative != "prior" and not _is_contrast(text, r)]
+        origin = earlier[-1] if earlier else base
+        if ref.relative == "prior" and origin is not None and origin.relative != "prior":
+            ref = replace(ref, kind=origin.kind, value=_shift_year(origin.value, -ref.back),
+                          begin=_shift_year(origin.begin, -ref.back) if origin.begin else None, fiscal=origin.fiscal)
         elif ref.relative == "recent" and spoken is not None:
             ref = replace(ref, value=spoken.value[:7])
         anchored.append(ref)

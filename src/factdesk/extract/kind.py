@@ -35,6 +35,22 @@ _ENUMERATION = (
     r"categories|sectors|industries|members|lawmakers|senators|officials|sources|experts|economists|analysts|"
     r"threshold|mark|milestone|barrier|target|goal)"
 )
+# Words that make the amount one someone means to reach, not one that was: "plans to hire 30",
+# "asked for $4.2 million", "will spend £4.7bn", "a proposed $1.2 billion budget".
+_INTENT = (
+    r"\b(?:wants?|wanted|plans?|planned|planning|aims?|aiming|hopes?|hoping|intends?|intending|"
+    r"propos(?:es|ed|ing|e)|seek(?:s|ing)?|sought|ask(?:s|ed|ing)?|request(?:s|ed|ing)?|pledg(?:es|ed|ing|e)|"
+    r"promis(?:es|ed|ing|e)|vow(?:s|ed)?|will|shall)\b"
+)
+_INTENT_ADJECTIVE = r"\b(?:projected|proposed|planned|requested|budgeted|targeted)\s+(?:(?:a|an|the)\s+)?"
+# A finite verb between the intent word and the number makes the number part of another clause.
+_FINITE = r"\b(?:was|were|is|are|had|has|have|stood|totall?ed|reached)\b"
+# Change verbs that, right before a count or amount, make it the size of the move ("up 1,900
+# pounds from ...", "down $45"), where "raised $5 million" or "cut 6,500 jobs" may be a level or a flow.
+_MOVE_VERB = (
+    r"(?:up|down|rose|risen|fell|fallen|increased|decreased|grew|dropped|declined|climbed|jumped|slipped|"
+    r"shrank|shrunk|plunged|plummeted|soared|surged|sank|dipped|swelled|edged\s+(?:up|down))"
+)
 _SPEECH = r"(?:said|say|says|told|tell|noted|added|stated|confirmed|explained|wrote|argued|claimed)"
 _FRACTION = r"(?:half|third|thirds|quarter|quarters|fifth|fifths|tenth|tenths|\w+\s+(?:in|out\s+of)\s+\w+)"
 
@@ -60,6 +76,8 @@ def is_change(text: str, start: int, end: int, unit: str, signed: int) -> bool:
     left = _clause_left(text, start).lower()
     right = _clause_right(text, end).lower()
     if re.match(r"^\s*percentage\s+points?\b", right):
+        return True
+    if re.search(rf"\b{_MOVE_VERB}\s+{_QUALIFIER}$", left):
         return True
     # "818,000 fewer jobs", "(358,000 lower)", "28% fewer", "nearly 30% under".
     if re.match(rf"^\s*(?:[a-z-]+\s+)?{_COMPARATIVE}\b", right) or re.match(r"^\s*(?:under|below|above|short\s+of)\b", right):
@@ -101,8 +119,12 @@ def classify(text: str, start: int, end: int, unit: str, signed: int, time_kind:
     that a later mention of the same number may correct.
     """
     right = _clause_right(text, end).lower()
+    left = _clause_left(text, start).lower()
     surface = text[start:end].lower()
-    if unit.startswith("per ") or re.match(rf"^\s*(?:[\w-]+\s+){{0,4}}?{_PER}", right):
+    if unit.startswith(("per ", "per_")) or re.match(rf"^\s*(?:[\w-]+\s+){{0,4}}?{_PER}", right):
+        return "rate", True
+    # "above the national rate of 32.6": a bare number that a rate is said to be.
+    if unit == "count" and re.search(rf"\brates?\s+(?:of|was|were|is|stood\s+at|at|reached|hit)\s+{_QUALIFIER}$", left):
         return "rate", True
     if re.search(r"\beach\b[^,;]{0,40}\baverage\s+of\s+" + _QUALIFIER + "$", _clause_left(text, start).lower()):
         return "rate", True
@@ -111,6 +133,8 @@ def classify(text: str, start: int, end: int, unit: str, signed: int, time_kind:
         return "other", True
     # "an 800-mile stretch": a number fused to a unit word is a description, not a count.
     if re.match(r"^-(?!plus\b)[a-z]+", right) or re.search(r"\d-(?!plus)[a-z]+$", surface):
+        return "other", True
+    if re.search(rf"{_INTENT_ADJECTIVE}{_QUALIFIER}$", left):
         return "other", True
     if is_change(text, start, end, unit, signed):
         return "change", True
@@ -121,8 +145,13 @@ def classify(text: str, start: int, end: int, unit: str, signed: int, time_kind:
     if re.match(rf"^\s*(?:[\w-]+\s+){{0,4}}?(?:[\w-]+)\s+{_SPEECH}\b", right) and re.match(r"^(?:one|two|three|four|five|six|seven|eight|nine|ten|\d)\b", surface) \
             and not re.search(r"\d{2}", surface):
         return "other", True
+    intent = list(re.finditer(_INTENT, left))
+    if intent and not re.search(_FINITE, left[intent[-1].end():]):
+        return "other", True
     if unit != "count" and time_kind is None:
-        return "other", False
+        # "seized 40 kilograms": a verb still says what an undated amount is.
+        kind, strong = stock_or_flow(text, start, end, time_kind)
+        return (kind, True) if strong else ("other", False)
     return stock_or_flow(text, start, end, time_kind)
 
 
@@ -140,6 +169,15 @@ _FLOW_CUES = (
     r"job\s+growth|monthly|annually|annual|yearly|during|over\s+the\s+(?:period|year|past)|declined\s+to|"
     r"averag(?:e|ed|ing)|set\s+free|let\s+out|turned\s+over|processed|granted|denied|completed|opened|"
     r"went|came|come|coming|arrived|launched|produced|recorded|logged|new|pace)\b"
+)
+_LEVEL_VERBS = r"(?:reached|totall?ed|topped|exceeded|surpassed|numbered|hit)"
+_EVENT_AFTER = (
+    r"^\s+(?:[A-Za-z][\w'’-]*\s+){0,3}?(?:"
+    r"(?!(?:remained|stayed|lived|owned|registered|enrolled|employed|listed|detained|housed|jailed|needed|used|expected)\b)"
+    r"[a-z]{3,}ed\s+(?:in|on|at|during|for|from|into|across|over|by|last|this|after|before|since|early|[,.;])"
+    r"|(?:were|was)\s+(?:\w+ly\s+)?(?!(?:held|housed|detained|jailed|enrolled|registered|employed|listed|"
+    r"still|in|on|at|not|expected|needed|owed|due)\b)(?:\w+ed|cast|shot|sold|built|paid|spent|hit|killed|born|"
+    r"made|taken|given|sent|brought|caught|found|seen|stolen|written|driven|thrown)\b)"
 )
 _PER_TIME = r"^\s*(?:[\w-]+\s+){0,3}?(?:a|per|each|every)\s+(?:month|year|week|day|quarter)\b"
 
@@ -163,9 +201,13 @@ def stock_or_flow(text: str, start: int, end: int, time_kind: str | None) -> tup
                 continue
             distance = start - cue_end if cue_end <= start else cue_start - end
             nearest[kind] = min(distance, nearest.get(kind, 10**6))
-    # A past-tense verb right before the number ("visited 5,600", "treated about 400") reports events.
+    # A past-tense verb right before the number ("visited 5,600", "treated about 400") reports events;
+    # one that only says a level was reached ("reached", "totaled") leans that way only weakly.
     verb = re.search(rf"\b([a-z]{{3,}}ed)\s+{_QUALIFIER}$", text[max(0, start - 40):start])
     if verb and not re.fullmatch(_STOCK_CUES, verb.group(1)):
+        nearest["flow"] = min(40 if re.fullmatch(_LEVEL_VERBS, verb.group(1)) else 0, nearest.get("flow", 10**6))
+    # So does a verb the counted noun is the subject of: "5.3 million Georgians voted", "4 million ballots were cast".
+    if re.match(_EVENT_AFTER, text[end:end + 80], re.I):
         nearest["flow"] = 0
     strong = nearest.get("stock", 10**6)
     flow = nearest.get("flow", 10**6)

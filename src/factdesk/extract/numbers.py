@@ -150,7 +150,9 @@ _UNIT_AFTER = re.compile(
 _RATE_AFTER = re.compile(
     r"(?i)\s+per\s+(\d{1,3}(?:,\d{3})+|\d+)(?:\s+(?:people|residents|inhabitants|persons|population))?\b"
 )
-_SHARE_LINK = re.compile(r"(?i)[\s-]+(?:in|out[\s-]+of)[\s-]+")
+# "2.1 beds per 1,000 residents": the counted noun between the number and a round denominator.
+_RATE_AFTER_NOUN = re.compile(r"(?:\s+[a-z][\w-]*){1,3}?\s+per\s+(1(?:0{2,}|(?:,000)+))\b")
+_SHARE_LINK = re.compile(r"(?i)[\s-]+(?:in|out[\s-]+of|of[\s-]+every)[\s-]+")
 _RANGE_LINK = re.compile(r"(?i)\A(?:\s?[-–—~]\s?|\s+(?:to|through|and)\s+)\Z")
 
 # Qualifiers written before a number, longest first, and the ``approx`` they give.
@@ -225,7 +227,9 @@ _REGIONS: list[tuple[str, re.Pattern[str]]] = [
         rf"|\b{_MONTHS}\s+{_YEAR}\b"
     )),
     ("year", re.compile(rf"\b{_YEAR}\s?[-–/]\s?(?:{_YEAR}|\d\d)\b(?![.,]\d)|\b{_YEAR}s\b|\bFY\s?-?(?:{_YEAR}|\d\d)\b")),
-    ("age", re.compile(r"(?i)\bages\s+\d{1,3}\s*(?:to|and|through|-|–)\s*\d{1,3}\b")),
+    ("age", re.compile(r"(?i)\bage[sd]\s+\d{1,3}\s*(?:to|and|through|-|–)\s*\d{1,3}\b")),
+    # Page furniture: "5 min read".
+    ("reading time", re.compile(r"(?i)\b\d{1,3}[\s-]*min(?:ute)?s?\.?\s+read\b")),
     ("ratio", re.compile(r"(?<![\d/])\d+/\d+(?![\d/])")),
 ]
 
@@ -244,6 +248,13 @@ _NAME_WORDS = re.compile(
 )
 _AGE_AFTER = re.compile(r"(?i)[\s-]+years?[\s-]+old\b")
 _AGE_BEFORE = re.compile(r"(?i)\b(?:aged?|ages)\s+\Z")
+# "people over 55 grew fastest", "patients under 18 who ...": a bound on the age of the people a
+# plural noun names, when no counted noun or unit follows the number.
+_AGE_BOUND_BEFORE = re.compile(
+    r"(?i)\b(?:[a-z]+s|people|children|men|women)\s+(?:(?:aged|age)\s+)?(?:over|under|above|below|older\s+than|younger\s+than)\s+\Z")
+_AGE_BOUND_AFTER = re.compile(
+    r"(?i)\s*(?:[,.;:)—]|\Z)|\s+(?:who|that|which|were|was|are|is|had|have|has|and|or|made|make|makes|grew|rose|fell|"
+    r"saw|got|account(?:s|ed)?|[a-z]+ed)\b")
 # Words that make a bare "one" a pronoun when they come just before it or just after it.
 _ONE_PRONOUN_BEFORE = re.compile(
     r"(?i)(?:\d\s+\Z)|\b(?:no|a|an|the|this|that|which|each|every|any|some|another|any|big|only|last|new|"
@@ -408,6 +419,7 @@ class _Num:
     signed: int = 0
     plus: bool = False
     reason: str = ""
+    covers: int = 0  # the end of words that belong to it beyond its surface (a rate's "per 1,000")
 
 
 def _before(text: str, pos: int) -> str:
@@ -476,6 +488,11 @@ def _attach(text: str, num: _Num, *, left: bool = True) -> _Num:
             if m:
                 num.unit = "per_" + m.group(1).replace(",", "")
                 pos = m.end()
+            else:
+                m = _RATE_AFTER_NOUN.match(text, pos)
+                if m:
+                    num.unit = "per_" + m.group(1).replace(",", "")
+                    num.covers = m.end()
     if num.currency:
         num.unit = num.currency
     num.end = pos
@@ -525,6 +542,9 @@ def _reason(text: str, num: _Num) -> str:
     s, e = num.value_start, num.value_end
     before = _before(text, num.start)
     if _AGE_AFTER.match(text, e) or _AGE_BEFORE.search(before):
+        return "age"
+    if (num.integer and not num.scaled and not num.currency and num.unit == "count" and 0 < num.value <= 110
+            and _AGE_BOUND_BEFORE.search(_before(text, num.value_start)) and _AGE_BOUND_AFTER.match(text, e)):
         return "age"
     if num.words:
         return ""
@@ -719,7 +739,7 @@ def find_numbers(text: str) -> list[NumberSpan]:
             num.end = num.value_end + 2  # "21st"
         spans.append(_span(text, qual_start, num.end, num, approx=approx,
                            is_figure=not reason, reason=reason))
-        covered_until = num.end
+        covered_until = max(num.end, num.covers)
     spans.extend(_ordinals(text, spans))
     spans.sort(key=lambda sp: (sp.start, sp.end))
     spans = _join_bounds(text, spans)
@@ -772,6 +792,8 @@ def _merge_range(low: _Num, high: _Num) -> float | None:
     """The low end of the range "low-high" with units shared, or None if it is no range."""
     if low.plus:
         return None
+    if low.unit in ("percent", "percentage_point") and high.unit == "count" and not high.words:
+        return None  # "fell 22% to 143": a change and the level it led to
     # A currency, unit or scale written once belongs to both ends: "$5-7 billion", "10 to 12 percent".
     low.currency = low.currency or high.currency
     high.currency = high.currency or low.currency

@@ -31,6 +31,16 @@ _WORD_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
 }
+_COUNT = rf"(?:\d+|a|an|{'|'.join(_WORD_NUMBERS)})"
+# "of 2024", "of fiscal 2024", "of the year": the year a part of a year belongs to.
+_OF_YEAR = (rf"(?:\s+of\s+(?:(?P<fis>fiscal(?:\s+year)?\s+|FY\s?)(?P<fy>{_YEAR})|(?P<py>{_YEAR})|(?:the|this)\s+(?P<fisnow>fiscal\s+)?year))?"
+            r"(?!\s+of\b)")  # "the first seven months of a fiscal year" names no year
+_PART_ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+_SEASONS = {"winter": 2, "spring": 5, "summer": 8, "fall": 11, "autumn": 11}  # the month each ends in
+_WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+# A weekday right after these dates the saying or publishing, not what is counted.
+_REPORTED_ON = re.compile(
+    r"(?:said|says|told|announced|released|published|posted|reported|updated|wrote|testified|added)\s+(?:on\s+)?$", re.I)
 
 
 @dataclass(slots=True)
@@ -45,6 +55,7 @@ class TimeRef:
     # before the time under discussion) or "recent" ("over the last three years": it ends when
     # the speaker speaks). ``value`` holds the reading against the publication date.
     relative: str = ""
+    back: int = 1  # for "prior": how many years back ("four years earlier" -> 4)
 
 
 @dataclass(slots=True)
@@ -107,6 +118,32 @@ def _shift_month(d: date, months: int) -> str:
     return f"{index // 12:04d}-{index % 12 + 1:02d}"
 
 
+def _count(word: str) -> int:
+    word = word.lower()
+    return int(word) if word.isdigit() else 1 if word in ("a", "an") else _WORD_NUMBERS[word]
+
+
+def _month_iso(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _part_of_year(m: re.Match, first: int, last: int, pub: date | None) -> tuple[str, str, bool] | None:
+    """(begin, end, fiscal) of months ``first``..``last`` (1-based) of the year a match names:
+    "of 2024", "of fiscal 2024" (October to September), "of the year" or nothing (the year of
+    publication, or the one before when that part has not ended by then)."""
+    fiscal = bool(m["fis"] or m["fisnow"])
+    if m["fy"] or m["py"]:
+        year = int(m["fy"] or m["py"])
+    elif pub is None:
+        return None
+    else:
+        year = pub.year + (1 if fiscal and pub.month >= 10 else 0)
+    origin = (year - 1) * 12 + 9 if fiscal else year * 12  # month index of the year's first month
+    if not (m["fy"] or m["py"]) and pub is not None and origin + last - 1 > pub.year * 12 + pub.month - 1:
+        origin -= 12
+    return _month_iso(origin + first - 1), _month_iso(origin + last - 1), fiscal
+
+
 def find_times(text: str, published: str | date | None = None) -> list[TimeRef]:
     """Every time expression in ``text``, longest first, with non-overlapping spans."""
     pub = published if isinstance(published, date) else parse_published(published)
@@ -114,11 +151,11 @@ def find_times(text: str, published: str | date | None = None) -> list[TimeRef]:
     taken: list[tuple[int, int]] = []
 
     def add(start: int, end: int, kind: str, value: str, begin: str | None = None, fiscal: bool = False,
-            relative: str = "") -> None:
+            relative: str = "", back: int = 1) -> None:
         if not value or any(start < e and s < end for s, e in taken):
             return
         taken.append((start, end))
-        refs.append(TimeRef(start, end, kind, value, begin, fiscal, relative))
+        refs.append(TimeRef(start, end, kind, value, begin, fiscal, relative, back))
 
     fiscal = r"(?:fiscal(?:\s+year)?|FY)\s?'?(?P<fy>\d{4}|\d{2})\b"
     # Periods with both ends: "between October 2022 and January 2023", "from April 2023 through March 2024".
@@ -134,6 +171,51 @@ def find_times(text: str, published: str | date | None = None) -> list[TimeRef]:
             a.year = b.year if a.month <= b.month else b.year - 1
         if a and b:
             add(m.start(), m.end(), "period", b.iso(), a.iso())
+    # Parts of a year: "the first six months of 2024", "the first half", "the third quarter of fiscal 2023", "Q1 2024".
+    for m in re.finditer(rf"\b(?:the\s+)?first\s+(?P<n>{_COUNT})\s+months{_OF_YEAR}", text, re.I):
+        n = _count(m["n"])
+        if 0 < n <= 12 and (part := _part_of_year(m, 1, n, pub)):
+            add(m.start(), m.end(), "period", part[1], part[0], fiscal=part[2])
+    for m in re.finditer(rf"\b(?:the\s+)?(?P<ord>first|second|third|fourth)\s+(?P<part>quarter|half){_OF_YEAR}", text, re.I):
+        size = 3 if m["part"].lower() == "quarter" else 6
+        ordinal = _PART_ORDINALS[m["ord"].lower()]
+        if ordinal * size <= 12 and (part := _part_of_year(m, (ordinal - 1) * size + 1, ordinal * size, pub)):
+            add(m.start(), m.end(), "period", part[1], part[0], fiscal=part[2])
+    for m in re.finditer(rf"\bQ(?P<q>[1-4])(?:\s+(?P<py>{_YEAR}))?(?P<fis>)(?P<fy>)(?P<fisnow>)\b", text):
+        q = int(m["q"])
+        if part := _part_of_year(m, q * 3 - 2, q * 3, pub):
+            add(m.start(), m.end(), "period", part[1], part[0])
+    if pub:
+        # "year to date", "so far this year": from January to the month of publication.
+        for m in re.finditer(r"\b(?:year[\s-]to[\s-]date|so\s+far\s+this\s+year|this\s+year\s+so\s+far)\b", text, re.I):
+            add(m.start(), m.end(), "period", _shift_month(pub, 0), f"{pub.year:04d}-01")
+        # "last spring", "this fall", "the summer of 2023": the year the season falls in.
+        for m in re.finditer(r"\b(?:(?P<rel>last|this|next|past)\s+(?P<s1>spring|summer|fall|autumn|winter)"
+                             rf"|(?:the\s+)?(?P<s2>spring|summer|fall|autumn|winter)\s+(?:of\s+)?(?P<y>{_YEAR}))\b", text, re.I):
+            if m["y"]:
+                add(m.start(), m.end(), "point", m["y"])
+                continue
+            ends, rel = _SEASONS[m["s1"].lower()], m["rel"].lower()
+            year = pub.year
+            if rel in ("last", "past") and ends >= pub.month:
+                year -= 1
+            elif rel == "next" and ends - 2 <= pub.month:
+                year += 1
+            add(m.start(), m.end(), "point", str(year))
+        # "four years earlier", "a year before", "the year before": counted back from the time under discussion.
+        for m in re.finditer(rf"\b(?:(?P<n>{_COUNT})\s+years?\s+(?:earlier|before|prior)|the\s+year\s+(?:before|earlier|prior))\b",
+                             text, re.I):
+            back = _count(m["n"]) if m["n"] else 1
+            add(m.start(), m.end(), "point", str(pub.year - back), relative="prior", back=back)
+        for m in re.finditer(rf"\b(?P<n>{_COUNT})\s+years?\s+ago\b", text, re.I):
+            add(m.start(), m.end(), "point", str(pub.year - _count(m["n"])))
+        # "as of Sunday", "on Friday": the last such day on or before publication.
+        for m in re.finditer(r"\b(?P<asof>as\s+of\s+)?(?:last\s+)?(?P<day>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", text):
+            if not m["asof"] and _REPORTED_ON.search(text[: m.start()]):
+                continue
+            back = (pub.weekday() - _WEEKDAYS.index(m["day"].lower())) % 7
+            day = date.fromordinal(pub.toordinal() - back).isoformat()
+            add(m.start(), m.end(), "as_of" if m["asof"] else "point", day)
     # "April 2023 through March 2024", "2018-2019", "July–September 2023".
     for m in re.finditer(
         rf"\b(?P<a>{_MONTH}(?:\s+{_YEAR})?|{_YEAR})\s*(?:through|to|until|-|–)\s*(?P<b>{_MONTH}(?:,?\s+{_YEAR})?|{_YEAR})\b",
@@ -178,8 +260,8 @@ def find_times(text: str, published: str | date | None = None) -> list[TimeRef]:
         add(m.start(), m.end(), "period", str(fy), f"{fy - 1}-10", fiscal=True)
     if pub:
         fy_now = pub.year + (1 if pub.month >= 10 else 0)
-        for m in re.finditer(r"\b(?P<rel>last|current|this|previous)\s+fiscal\s+year\b", text, re.I):
-            fy = fy_now - (1 if m["rel"].lower() in ("last", "previous") else 0)
+        for m in re.finditer(r"\b(?P<rel>last|current|this|previous|next)\s+fiscal\s+year\b", text, re.I):
+            fy = fy_now + {"last": -1, "previous": -1, "next": 1}.get(m["rel"].lower(), 0)
             add(m.start(), m.end(), "period", str(fy), f"{fy - 1}-10", fiscal=True)
     # Calendar dates: "Sept. 28, 2024", "July 2024", "in September", "July of this year".
     for m in re.finditer(rf"\b{_DATE}", text):
@@ -203,6 +285,8 @@ def find_times(text: str, published: str | date | None = None) -> list[TimeRef]:
                 add(m.start(), m.end(), "period", _shift_month(pub, 0), relative="recent")
         relative = [
             (r"\blast\s+year\b", str(pub.year - 1)),
+            (r"\bnext\s+year\b", str(pub.year + 1)),
+            (r"\bnext\s+month\b", _shift_month(pub, 1)),
             (r"\b(?:this|the current)\s+year\b|\b(?:over\s+)?the\s+(?:past|last)\s+(?:year|12\s+months)\b", str(pub.year)),
             (r"\blast\s+month\b", _shift_month(pub, -1)),
             (r"\bthis\s+month\b", _shift_month(pub, 0)),
