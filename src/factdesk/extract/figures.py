@@ -24,14 +24,18 @@ from .timex import TimeRef, find_times, parse_published
 # "the largest since 2009", "going back to 1979", "on September 25", "released Aug. 21".
 _BOUND_BEFORE = re.compile(
     r"(?:\bsince|\bback\s+to|\bbefore|\bafter|\bprior\s+to|\blargest|\bbiggest|\bsmallest|\brecord|\bon|\binto|"
-    r"\breleased|\bpublished|\bposted|\bannounced|\bdated|\bsent|\bsigned|\bwritten)\s+(?:the\s+)?"
+    r"\breleased|\bpublished|\bposted|\bannounced|\bdated|\bsent|\bsigned|\bwritten|\bstarted|\bbegan)\s+(?:the\s+)?"
     r"(?:(?:end|close|start|beginning)\s+of\s+(?:the\s+)?)?$",
     re.I,
 )
 # "up by 17,000 since the close of the last fiscal year", "data going back to 1979 show ...": the
 # time opens a period that runs to the present, unless a superlative makes it a record's bound.
-_OPEN_START = re.compile(r"\b(?:since|back\s+to)\s+(?:the\s+)?(?:(?:end|close|start|beginning)\s+of\s+(?:the\s+)?)?$", re.I)
-_RECORD = re.compile(r"\b(?:\w+est|most|least|record|first|only|no)\b[^,;]*$", re.I)
+# "since it started July 24": the event that opens the period may be named before its date.
+_OPEN_START = re.compile(
+    r"\b(?:since|back\s+to)\s+(?:(?:it|they|he|she|(?:the|this|that)\s+[\w'’-]+)\s+(?:started|began|opened|ignited|erupted|took\s+office)\s+"
+    r"(?:on\s+|in\s+)?)?(?:the\s+)?(?:(?:end|close|start|beginning)\s+of\s+(?:the\s+)?)?$", re.I)
+# "the largest haul since 2019": a record's bound, unless a number stands between ("the largest blaze has burned 429,603 acres since").
+_RECORD = re.compile(r"\b(?:\w+est|most|least|record|first|only|no)\b[^,;\d]*$", re.I)
 _DURATION_UNITS = {"year", "month", "week", "day", "decade", "hour", "minute"}
 _PRESENT_TENSE = re.compile(r"^[^,;.:—]{0,60}?\b(?:are|is|remain|remains|live|lives)\b")
 # "the 2019 benchmark", "2024's job creation": a year naming one edition of something.
@@ -46,6 +50,10 @@ _SEGMENT_BREAK = re.compile(r"\s[—–]\s|;|:\s")
 _CONTRAST_BEFORE = re.compile(
     r"\b(?:from|than|compared\s+(?:with|to)|versus|vs\.?)\s+(?:(?:in|at|during|with)\s+)?(?:the\s+)?"
     r"(?:same\s+(?:period|quarter|month|week|time|day)\s+(?:of\s+|in\s+)?)?$", re.I)
+_PART_OF_PREVIOUS = re.compile(
+    r"\b(?:including|includ(?:es|ed)|of\s+(?:which|whom)|among\s+them)\s+(?:(?:about|nearly|almost|roughly|around|some|"
+    r"over|more\s+than|at\s+least|an\s+estimated)\s+)?$", re.I)
+_RESTATED = re.compile(r"\s*(?:,\s*or|\(|,\s*or\s+about|,\s*or\s+roughly|,\s*or\s+nearly)\s*")
 # Verbs in the present tense right before a stock: "It has 207 schools and employs roughly 5,900 teachers".
 _PRESENT_BEFORE = re.compile(
     r"\b(?:has|have|is|are|employs|holds|houses|counts|serves|operates|owns|runs|manages|oversees)\s+"
@@ -188,6 +196,7 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
     weak: list[Figure] = []  # figures that fell back to defaults, to be settled by a later mention
     in_context: list[Figure] = []  # figures of a decided kind dated by their paragraph
     defaulted: list[Figure] = []  # figures dated by nothing nearer than the whole document
+    own_dated: list[tuple[Figure, TimeRef]] = []  # weak figures whose sentence dates them
     for position, sentence in enumerate(sentences):
         if paragraphs[position] != context.paragraph:
             context = _Context(paragraph=paragraphs[position])
@@ -210,6 +219,14 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
             # "lost 129,000, manufacturing 115,000 and construction 45,000": items of one list.
             if not strong and previous is not None and _in_list(text, span.start, span.end):
                 kind, strong = previous.kind, True
+            # "4 million ballots were cast, including 280,000 by mail": a part of the figure before it.
+            if previous is not None and previous.unit == span.unit and previous.kind != "other" \
+                    and _PART_OF_PREVIOUS.search(text[:span.start]):
+                kind, strong = previous.kind, True
+            # "rise by $3.4 billion, or 4.1%": the same change restated in another unit.
+            if previous is not None and previous.kind == "change" and previous.sentence_index == sentence.index \
+                    and _RESTATED.fullmatch(text, previous.end - sentence.start, span.start):
+                kind, strong = "change", True
             if kind == "stock" or (kind in ("share", "rate") and not own_time):
                 ref = _nearest(refs, text, span.start, span.end, stock=True, numbers=numbers) or ref
             if ref is None and kind != "other":
@@ -251,7 +268,8 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
                 decided.append((figure, None))
                 previous = figure
                 continue
-            if ref is None and kind == "stock" and context.time is None and pub and _PRESENT_TENSE.match(text[span.end:]):
+            if ref is None and kind == "stock" and context.time is None and pub and (
+                    _PRESENT_TENSE.match(text[span.end:]) or _PRESENT_BEFORE.search(text[:span.start])):
                 # "More than 13,000 ... are not in custody": a stock stated in the present tense is
                 # as of the day it is published.
                 ref = TimeRef(span.start, span.end, "present", f"{pub.year:04d}-{pub.month:02d}")
@@ -275,11 +293,13 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
                 decided.append((figure, ref))
             else:
                 weak.append(figure)
+                if own_time:
+                    own_dated.append((figure, ref))
                 if strong and ref is not None and ref is context.time:
                     in_context.append(figure)
         here = [f for f in figures if f.sentence_index == sentence.index]
         for part in {_segment(text, f.start - sentence.start, f.end - sentence.start) for f in here}:
-            _share_with_siblings([f for f in here if part[0] <= f.start - sentence.start < part[1]], weak, decided)
+            _share_with_siblings([f for f in here if part[0] <= f.start - sentence.start < part[1]], weak, decided, own_dated)
         # A time counted back from another ("the previous year"), the other side of a comparison, or a
         # target after publication ("by 2026") is not the time the paragraph goes on about.
         carried = [r for r in refs if r.relative != "prior" and not _is_contrast(text, r)
@@ -358,17 +378,25 @@ def _edition_year(ref: TimeRef, found: list[TimeRef], text: str, doc_time: TimeR
     return ref
 
 
-def _share_with_siblings(siblings: list[Figure], weak: list[Figure], decided: list[tuple[Figure, TimeRef | None]]) -> None:
+def _share_with_siblings(siblings: list[Figure], weak: list[Figure], decided: list[tuple[Figure, TimeRef | None]],
+                         own_dated: list[tuple[Figure, TimeRef]]) -> None:
     """"Together the 36,007 had nearly 88,000 convictions": a figure with no cue of its own is
-    about the same time, and of the same kind, as a decided figure of its part of the sentence."""
+    about the same time, and of the same kind, as a decided figure of its part of the sentence;
+    one with a time of its own ("1.3 million acres so far this year, up from 300,000 in 2023") keeps it."""
     decided_here = [f for f, _ in decided if any(f is s for s in siblings)]
     anchor = decided_here[0] if decided_here else None
     if anchor is None:
         return
+    if anchor.kind == "change":
+        return  # "was $1,640 in March, down $45": a level beside its change stays a level
     for figure in siblings:
         if any(figure is w for w in weak) and figure.kind == "stock" and figure.unit == anchor.unit:
             figure.kind = anchor.kind
-            figure.as_of, figure.period, figure.year = anchor.as_of, anchor.period, anchor.year
+            own = next((ref for f, ref in own_dated if f is figure), None)
+            if own is not None:
+                _apply_time(figure, own)
+            else:
+                figure.as_of, figure.period, figure.year = anchor.as_of, anchor.period, anchor.year
 
 
 def _referent(figures: list[Figure], text: str, start: int, end: int, value: float) -> Figure | None:

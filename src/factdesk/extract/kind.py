@@ -170,6 +170,8 @@ _FLOW_CUES = (
     r"averag(?:e|ed|ing)|set\s+free|let\s+out|turned\s+over|processed|granted|denied|completed|opened|"
     r"went|came|come|coming|arrived|launched|produced|recorded|logged|new|pace)\b"
 )
+# Verbs that report a number rather than say what happened: "ICE had reported more than 7 million cases".
+_REPORTING_VERBS = r"(?:reported|estimated|cited|claimed|noted|stated|listed|quoted|published|released|showed)"
 _LEVEL_VERBS = r"(?:reached|totall?ed|topped|exceeded|surpassed|numbered|hit)"
 _EVENT_AFTER = (
     r"^\s+(?:[A-Za-z][\w'’-]*\s+){0,3}?(?:"
@@ -184,8 +186,6 @@ _PER_TIME = r"^\s*(?:[\w-]+\s+){0,3}?(?:a|per|each|every)\s+(?:month|year|week|d
 
 def stock_or_flow(text: str, start: int, end: int, time_kind: str | None) -> tuple[str, bool]:
     """(kind, strong): the nearest state or event word decides, the time expression breaks ties."""
-    if time_kind in ("as_of", "present"):
-        return "stock", True
     if re.match(_PER_TIME, text[end:end + 60], re.I):
         return "flow", True
     nearest: dict[str, int] = {}
@@ -204,13 +204,16 @@ def stock_or_flow(text: str, start: int, end: int, time_kind: str | None) -> tup
     # A past-tense verb right before the number ("visited 5,600", "treated about 400") reports events;
     # one that only says a level was reached ("reached", "totaled") leans that way only weakly.
     verb = re.search(rf"\b([a-z]{{3,}}ed)\s+{_QUALIFIER}$", text[max(0, start - 40):start])
-    if verb and not re.fullmatch(_STOCK_CUES, verb.group(1)):
+    if verb and not re.fullmatch(_STOCK_CUES, verb.group(1)) and not re.fullmatch(_REPORTING_VERBS, verb.group(1)):
         nearest["flow"] = min(40 if re.fullmatch(_LEVEL_VERBS, verb.group(1)) else 0, nearest.get("flow", 10**6))
     # So does a verb the counted noun is the subject of: "5.3 million Georgians voted", "4 million ballots were cast".
     if re.match(_EVENT_AFTER, text[end:end + 80], re.I):
         nearest["flow"] = 0
     strong = nearest.get("stock", 10**6)
     flow = nearest.get("flow", 10**6)
+    # An as-of date makes a stock unless the number is the object or subject of an event verb.
+    if time_kind in ("as_of", "present"):
+        return ("flow", True) if flow == 0 else ("stock", True)
     if time_kind == "period":
         return ("stock", True) if strong < min(flow, 40) else ("flow", True)
     if min(strong, flow) < 10**6:
