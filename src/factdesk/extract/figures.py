@@ -142,7 +142,7 @@ def _holds_number(numbers: list[tuple[int, int]], start: int, end: int) -> bool:
     return any(start <= s and e <= end for s, e in numbers)
 
 
-def _document_times(sentences: list[Sentence], published: str | None) -> tuple[TimeRef | None, TimeRef | None]:
+def _document_times(sentences: list[Sentence], times: list[list[TimeRef]]) -> tuple[TimeRef | None, TimeRef | None]:
     """The document's latest as-of date, and the period it states most often (else its first
     month or year).
 
@@ -153,8 +153,8 @@ def _document_times(sentences: list[Sentence], published: str | None) -> tuple[T
     latest_as_of: TimeRef | None = None
     periods: list[TimeRef] = []
     first_point: TimeRef | None = None
-    for sentence in sentences:
-        for ref in _usable(find_times(sentence.text, published), sentence.text):
+    for sentence, found in zip(sentences, times):
+        for ref in _usable(found, sentence.text):
             if ref.kind == "as_of" and (latest_as_of is None or ref.value > latest_as_of.value):
                 latest_as_of = ref
             elif ref.kind == "period":
@@ -188,7 +188,8 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
     published = source.published
     pub = parse_published(published)
     paragraphs = _paragraph_numbers(source, sentences)
-    doc_as_of, doc_time = _document_times(sentences, published)
+    times = [find_times(sentence.text, pub) for sentence in sentences]  # each sentence's times, read once
+    doc_as_of, doc_time = _document_times(sentences, times)
     context = _Context()
     figures: list[Figure] = []
     antecedent = ("", "")  # the last noun a number counted: what an elided or anaphoric one counts
@@ -201,7 +202,7 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
         if paragraphs[position] != context.paragraph:
             context = _Context(paragraph=paragraphs[position])
         text = sentence.text
-        found = find_times(text, published)
+        found = times[position]
         refs = _anchor_relative(_usable(found, text), found, text, context.time or doc_time)
         spans = [s for s in find_numbers(text) if s.is_figure]
         numbers = [(s.start, s.end) for s in spans]

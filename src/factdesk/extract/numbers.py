@@ -29,6 +29,7 @@ Conventions (they follow the labelled corpus, see /work/shared/corpus/FORMAT.md)
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 
 # --------------------------------------------------------------------------- the result
@@ -90,16 +91,40 @@ _NUMBER_WORDS = (
     list(_UNITS) + list(_TEENS) + list(_TENS) + list(_SCALES)
     + ["hundred", "dozen", "dozens", "point"] + list(_DENOMINATORS)
 )
-_NW = "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True))
+
+
+def _trie(words) -> str:
+    """An alternation of ``words`` as a prefix tree ("t(?:en|h(?:ree|irty))"): Python's regex engine
+    tries a flat alternation word by word at every position, a tree only along the letters it sees."""
+    tree: dict = {}
+    for word in words:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def emit(node: dict) -> str:
+        ends = "" in node
+        branches = [re.escape(ch) + emit(child) for ch, child in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        if ends:  # a word ends here and longer ones go on: prefer the longer (greedy "?")
+            return body + "?" if len(branches) == 1 and len(body) == 1 else "(?:" + body + ")?"
+        return body
+
+    return emit(tree)
+
+
+_NW = _trie(_NUMBER_WORDS)
 # A run of number words; the parser decides where each number in the run ends.
 _WORD_RUN = re.compile(
     rf"(?i)\b(?:(?:a|an)\s+)?(?:{_NW})(?:(?:\s*-\s*|\s+(?:and\s+)?(?:(?:a|an)\s+)?)(?:{_NW}))*\b"
 )
 _DIGITS = re.compile(r"(?<!\d)(?:(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:[\u202f\u2009]\d{3})+|\d+)(?:\.\d+)?|(?<![\w.])\.\d+)")
-_ORDINAL_RUN = re.compile(
-    rf"(?i)\b(?:(?:{'|'.join(_TENS)})-)?(?:{'|'.join(_ORDINAL_WORDS)})\b"
-)
-_VERB_RUN = re.compile(rf"(?i)\b(?:{'|'.join(_MULTIPLIER_VERBS)})\b")
+_ORDINAL_RUN = re.compile(rf"(?i)\b(?:(?:{_trie(_TENS)})-)?(?:{_trie(_ORDINAL_WORDS)})\b")
+_VERB_RUN = re.compile(rf"(?i)\b(?:{_trie(_MULTIPLIER_VERBS)})\b")
+_ANY_DIGIT = re.compile(r"\d")
 
 _CURRENCY_SYMBOLS = {
     "us$": "usd", "u.s.$": "usd", "u.s. $": "usd", "$": "usd", "c$": "cad", "a$": "aud",
@@ -595,9 +620,11 @@ def _one_reason(text: str, num: _Num) -> str:
 def _regions(text: str) -> list[tuple[int, int, str]]:
     """Stretches that are one non-figure each (URLs, phones, dates, times), in order."""
     taken: list[tuple[int, int, str]] = []
+    if not _ANY_DIGIT.search(text):
+        return taken  # every region holds a digit
     for reason, pattern in _REGIONS:
         for m in pattern.finditer(text):
-            if not re.search(r"\d", m.group(0)):
+            if not _ANY_DIGIT.search(m.group(0)):
                 continue
             if any(m.start() < e and s < m.end() for s, e, _ in taken):
                 continue
@@ -617,8 +644,12 @@ def _region_reason(text: str, start: int, end: int, reason: str) -> str:
 
 def _cores(text: str, regions: list[tuple[int, int, str]]) -> list[_Num]:
     """Bare numbers (digits or spelled) outside the non-figure regions, in order."""
+    starts = [rs for rs, _, _ in regions]
+
     def outside(s: int, e: int) -> bool:
-        return not any(s < re_ and rs < e for rs, re_, _ in regions)
+        # Regions are sorted and disjoint: only those starting before ``e`` and ending after ``s`` overlap.
+        k = bisect_left(starts, e) - 1
+        return k < 0 or regions[k][1] <= s
 
     cores: list[_Num] = []
     for m in _DIGITS.finditer(text):

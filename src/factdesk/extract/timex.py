@@ -31,6 +31,11 @@ _WORD_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7,
     "eight": 8, "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
 }
+_FISCAL = r"(?:fiscal(?:\s+year)?|FY)\s?'?(?P<fy>\d{4}|\d{2})\b"
+_ANY_DIGIT = re.compile(r"\d")
+_MONTH_HINT = re.compile(r"\b(?:Jan|Feb|Mar|Apr|May|June?|July?|Aug|Sept?|Oct|Nov|Dec)")
+_SEASON_HINT = re.compile(r"spring|summer|fall|autumn|winter")
+_PRESENT_HINT = re.compile(r"current|now|today|present|to date")
 _COUNT = rf"(?:\d+|a|an|{'|'.join(_WORD_NUMBERS)})"
 # "of 2024", "of fiscal 2024", "of the year": the year a part of a year belongs to.
 _OF_YEAR = (rf"(?:\s+of\s+(?:(?P<fis>fiscal(?:\s+year)?\s+|FY\s?)(?P<fy>{_YEAR})|(?P<py>{_YEAR})|(?:the|this)\s+(?P<fisnow>fiscal\s+)?year))?"
@@ -157,9 +162,15 @@ def find_times(text: str, published: str | date | None = None) -> list[TimeRef]:
         taken.append((start, end))
         refs.append(TimeRef(start, end, kind, value, begin, fiscal, relative, back))
 
-    fiscal = r"(?:fiscal(?:\s+year)?|FY)\s?'?(?P<fy>\d{4}|\d{2})\b"
+    fiscal = _FISCAL
+    # Cheap tests that let most sentences skip most patterns: every pattern below needs a digit, a
+    # capitalised month, or one of a few words.
+    low = text.lower()
+    has_digit = bool(_ANY_DIGIT.search(text))
+    has_month = bool(_MONTH_HINT.search(text))
+    has_year_word = "year" in low
     # Periods with both ends: "between October 2022 and January 2023", "from April 2023 through March 2024".
-    for m in re.finditer(
+    for m in () if not (has_month or has_digit) else re.finditer(
         rf"\b(?:[Bb]etween|[Ff]rom)\s+(?P<a>{_MONTH}(?:\s+[0-3]?\d(?!\d))?(?:,?\s+{_YEAR})?|{_YEAR})\s+"
         rf"(?:and|to|through|until|till|-|–)\s+(?P<b>{_MONTH}(?:\s+[0-3]?\d(?!\d))?(?:,?\s+{_YEAR})?|{_YEAR})",
         text,
@@ -172,25 +183,26 @@ def find_times(text: str, published: str | date | None = None) -> list[TimeRef]:
         if a and b:
             add(m.start(), m.end(), "period", b.iso(), a.iso())
     # Parts of a year: "the first six months of 2024", "the first half", "the third quarter of fiscal 2023", "Q1 2024".
-    for m in re.finditer(rf"\b(?:the\s+)?first\s+(?P<n>{_COUNT})\s+months{_OF_YEAR}", text, re.I):
+    for m in () if "first" not in low else re.finditer(rf"\b(?:the\s+)?first\s+(?P<n>{_COUNT})\s+months{_OF_YEAR}", text, re.I):
         n = _count(m["n"])
         if 0 < n <= 12 and (part := _part_of_year(m, 1, n, pub)):
             add(m.start(), m.end(), "period", part[1], part[0], fiscal=part[2])
-    for m in re.finditer(rf"\b(?:the\s+)?(?P<ord>first|second|third|fourth)\s+(?P<part>quarter|half){_OF_YEAR}", text, re.I):
+    for m in () if not ("quarter" in low or "half" in low) else re.finditer(
+            rf"\b(?:the\s+)?(?P<ord>first|second|third|fourth)\s+(?P<part>quarter|half){_OF_YEAR}", text, re.I):
         size = 3 if m["part"].lower() == "quarter" else 6
         ordinal = _PART_ORDINALS[m["ord"].lower()]
         if ordinal * size <= 12 and (part := _part_of_year(m, (ordinal - 1) * size + 1, ordinal * size, pub)):
             add(m.start(), m.end(), "period", part[1], part[0], fiscal=part[2])
-    for m in re.finditer(rf"\bQ(?P<q>[1-4])(?:\s+(?P<py>{_YEAR}))?(?P<fis>)(?P<fy>)(?P<fisnow>)\b", text):
+    for m in () if not (has_digit and "Q" in text) else re.finditer(rf"\bQ(?P<q>[1-4])(?:\s+(?P<py>{_YEAR}))?(?P<fis>)(?P<fy>)(?P<fisnow>)\b", text):
         q = int(m["q"])
         if part := _part_of_year(m, q * 3 - 2, q * 3, pub):
             add(m.start(), m.end(), "period", part[1], part[0])
     if pub:
         # "year to date", "so far this year": from January to the month of publication.
-        for m in re.finditer(r"\b(?:year[\s-]to[\s-]date|so\s+far\s+this\s+year|this\s+year\s+so\s+far)\b", text, re.I):
+        for m in () if not ("date" in low or "so far" in low) else re.finditer(r"\b(?:year[\s-]to[\s-]date|so\s+far\s+this\s+year|this\s+year\s+so\s+far)\b", text, re.I):
             add(m.start(), m.end(), "period", _shift_month(pub, 0), f"{pub.year:04d}-01")
         # "last spring", "this fall", "the summer of 2023": the year the season falls in.
-        for m in re.finditer(r"\b(?:(?P<rel>last|this|next|past)\s+(?P<s1>spring|summer|fall|autumn|winter)"
+        for m in () if not _SEASON_HINT.search(low) else re.finditer(r"\b(?:(?P<rel>last|this|next|past)\s+(?P<s1>spring|summer|fall|autumn|winter)"
                              rf"|(?:the\s+)?(?P<s2>spring|summer|fall|autumn|winter)\s+(?:of\s+)?(?P<y>{_YEAR}))\b", text, re.I):
             if m["y"]:
                 add(m.start(), m.end(), "point", m["y"])
@@ -203,21 +215,21 @@ def find_times(text: str, published: str | date | None = None) -> list[TimeRef]:
                 year += 1
             add(m.start(), m.end(), "point", str(year))
         # "four years earlier", "a year before", "the year before": counted back from the time under discussion.
-        for m in re.finditer(rf"\b(?:(?P<n>{_COUNT})\s+years?\s+(?:earlier|before|prior)|the\s+year\s+(?:before|earlier|prior))\b",
+        for m in () if not has_year_word else re.finditer(rf"\b(?:(?P<n>{_COUNT})\s+years?\s+(?:earlier|before|prior)|the\s+year\s+(?:before|earlier|prior))\b",
                              text, re.I):
             back = _count(m["n"]) if m["n"] else 1
             add(m.start(), m.end(), "point", str(pub.year - back), relative="prior", back=back)
-        for m in re.finditer(rf"\b(?P<n>{_COUNT})\s+years?\s+ago\b", text, re.I):
+        for m in () if "ago" not in low else re.finditer(rf"\b(?P<n>{_COUNT})\s+years?\s+ago\b", text, re.I):
             add(m.start(), m.end(), "point", str(pub.year - _count(m["n"])))
         # "as of Sunday", "on Friday": the last such day on or before publication.
-        for m in re.finditer(r"\b(?P<asof>as\s+of\s+)?(?:last\s+)?(?P<day>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", text):
+        for m in () if "day" not in low else re.finditer(r"\b(?P<asof>as\s+of\s+)?(?:last\s+)?(?P<day>Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday)\b", text):
             if not m["asof"] and _REPORTED_ON.search(text[: m.start()]):
                 continue
             back = (pub.weekday() - _WEEKDAYS.index(m["day"].lower())) % 7
             day = date.fromordinal(pub.toordinal() - back).isoformat()
             add(m.start(), m.end(), "as_of" if m["asof"] else "point", day)
     # "April 2023 through March 2024", "2018-2019", "July–September 2023".
-    for m in re.finditer(
+    for m in () if not (has_month or has_digit) else re.finditer(
         rf"\b(?P<a>{_MONTH}(?:\s+{_YEAR})?|{_YEAR})\s*(?:through|to|until|-|–)\s*(?P<b>{_MONTH}(?:,?\s+{_YEAR})?|{_YEAR})\b",
         text,
     ):
@@ -226,7 +238,7 @@ def find_times(text: str, published: str | date | None = None) -> list[TimeRef]:
             add(m.start(), m.end(), "period", b.iso(), a.iso() if a.year else None)
     # "December and January", "October and November 2023": months named one by one, a point
     # (a list, not a stated period) that still records where it begins.
-    for m in re.finditer(rf"\b(?P<a>{_MONTH})\s+(?:and|&)\s+(?P<b>{_MONTH}(?:,?\s+{_YEAR})?)(?![\w-])", text):
+    for m in () if not has_month else re.finditer(rf"\b(?P<a>{_MONTH})\s+(?:and|&)\s+(?P<b>{_MONTH}(?:,?\s+{_YEAR})?)(?![\w-])", text):
         a, b = _resolve(m["a"], pub), _resolve(m["b"], pub)
         if a and b:
             if b.year is None:
@@ -235,7 +247,7 @@ def find_times(text: str, published: str | date | None = None) -> list[TimeRef]:
                 a.year = b.year if a.month <= b.month else b.year - 1
                 add(m.start(), m.end(), "point", b.iso(), a.iso())
     # "the 12 months through March 2024", "the year ending in March", "the year that ended in March".
-    for m in re.finditer(
+    for m in () if not has_month else re.finditer(
         rf"\b(?:(?P<n>\d+|{'|'.join(_WORD_NUMBERS)})\s+months?|(?:the\s+)?year)\s+"
         rf"(?:(?:that\s+)?end(?:ing|ed)\s+(?:in\s+)?|through\s+|to\s+|until\s+)(?:the\s+end\s+of\s+)?{_DATE}",
         text,
@@ -246,31 +258,34 @@ def find_times(text: str, published: str | date | None = None) -> list[TimeRef]:
         d = _date_from_match(m, pub)
         add(m.start(), m.end(), "period", d.iso())
     # "as of July 21, 2024", "as of the end of April 2014", "as of Feb. 2024".
-    for m in re.finditer(rf"\b(?:as\s+of\s+(?:the\s+end\s+of\s+)?|at\s+the\s+(?:end|close)\s+of\s+){_DATE}", text, re.I):
+    as_of_words = "as of" in low or " of" in low and ("end" in low or "close" in low)
+    for m in () if not (has_month and as_of_words) else re.finditer(
+            rf"\b(?:as\s+of\s+(?:the\s+end\s+of\s+)?|at\s+the\s+(?:end|close)\s+of\s+){_DATE}", text, re.I):
         if m["mon"][0].isupper():
             add(m.start(), m.end(), "as_of", _date_from_match(m, pub).iso())
-    for m in re.finditer(rf"\b(?:as\s+of\s+(?:the\s+end\s+of\s+)?|at\s+the\s+(?:end|close)\s+of\s+)(?:{fiscal}|(?P<y>{_YEAR}))", text, re.I):
+    for m in () if not (has_digit and as_of_words) else re.finditer(
+            rf"\b(?:as\s+of\s+(?:the\s+end\s+of\s+)?|at\s+the\s+(?:end|close)\s+of\s+)(?:{fiscal}|(?P<y>{_YEAR}))", text, re.I):
         add(m.start(), m.end(), "as_of", str(_fiscal_year(m["fy"])) if m["fy"] else m["y"], fiscal=bool(m["fy"]))
     # "through July", "until March 2024": the end of an open period.
-    for m in re.finditer(rf"\b(?:[Tt]hrough|[Uu]ntil|to|[Ee]nding\s+in|ended\s+in)\s+{_DATE}", text):
+    for m in () if not has_month else re.finditer(rf"\b(?:[Tt]hrough|[Uu]ntil|to|[Ee]nding\s+in|ended\s+in)\s+{_DATE}", text):
         add(m.start(), m.end(), "period", _date_from_match(m, pub).iso())
     # Fiscal years: "fiscal year 2023", "FY2023", "FY 23", "fiscal 2024"; "last fiscal year".
-    for m in re.finditer(rf"\b{fiscal}", text, re.I):
+    for m in () if not (has_digit and ("fiscal" in low or "fy" in low)) else re.finditer(rf"\b{fiscal}", text, re.I):
         fy = _fiscal_year(m["fy"])
         add(m.start(), m.end(), "period", str(fy), f"{fy - 1}-10", fiscal=True)
     if pub:
         fy_now = pub.year + (1 if pub.month >= 10 else 0)
-        for m in re.finditer(r"\b(?P<rel>last|current|this|previous|next)\s+fiscal\s+year\b", text, re.I):
+        for m in () if "fiscal" not in low else re.finditer(r"\b(?P<rel>last|current|this|previous|next)\s+fiscal\s+year\b", text, re.I):
             fy = fy_now + {"last": -1, "previous": -1, "next": 1}.get(m["rel"].lower(), 0)
             add(m.start(), m.end(), "period", str(fy), f"{fy - 1}-10", fiscal=True)
     # Calendar dates: "Sept. 28, 2024", "July 2024", "in September", "July of this year".
-    for m in re.finditer(rf"\b{_DATE}", text):
+    for m in () if not has_month else re.finditer(rf"\b{_DATE}", text):
         if m["mon"] == "May" and not (m["day"] or m["year"]) and not re.search(r"\b(?:in|of|since|by)\s+$", text[: m.start()]):
             continue
         d = _date_from_match(m, pub)
         add(m.start(), m.end(), "point", d.iso())
     # Relative times, resolved against the publication date.
-    if pub:
+    if pub and (has_year_word or "month" in low):
         # "the previous year" counts back from the year under discussion, not from today.
         for m in re.finditer(r"\b(?:the\s+)?(?:previous|prior|preceding)\s+year(?:'s|’s)?", text, re.I):
             add(m.start(), m.end(), "point", str(pub.year - 1), relative="prior")
@@ -294,16 +309,18 @@ def find_times(text: str, published: str | date | None = None) -> list[TimeRef]:
         for pattern, value in relative:
             for m in re.finditer(pattern, text, re.I):
                 add(m.start(), m.end(), "point", value)
+    if pub:
         # "now" qualifies the figure, not the reporting verb it may precede ("the agency now says").
-        for m in re.finditer(r"\b(?:currently|now|today|right now|at present|presently|to date)\b(?!\s+(?:says?|said|estimates?|"
-                             r"estimated|reports?|reported|believes?|thinks?|puts|put|calculates?|admits?|concedes?|acknowledges?))",
-                             text, re.I):
+        for m in () if not _PRESENT_HINT.search(low) else re.finditer(
+                r"\b(?:currently|now|today|right now|at present|presently|to date)\b(?!\s+(?:says?|said|estimates?|"
+                r"estimated|reports?|reported|believes?|thinks?|puts|put|calculates?|admits?|concedes?|acknowledges?))",
+                text, re.I):
             add(m.start(), m.end(), "present", _shift_month(pub, 0))
     # Bare years: "in 2022", "since 2009", "the 2019 benchmark".
-    for m in re.finditer(rf"(?<![\d$£€.,])\b{_YEAR}\b(?![\d%]|,\d|\.\d)", text):
+    for m in () if not has_digit else re.finditer(rf"(?<![\d$£€.,])\b{_YEAR}\b(?![\d%]|,\d|\.\d)", text):
         add(m.start(), m.end(), "point", m[0])
     # "it held 2.6 million then": "then" at the end of a clause points back to the last time named.
-    for m in re.finditer(r"\bthen\b(?=\s*(?:and\b|but\b|[,.;)]|$))", text):
+    for m in () if "then" not in low else re.finditer(r"\bthen\b(?=\s*(?:and\b|but\b|[,.;)]|$))", text):
         earlier = [r for r in refs if r.end <= m.start()]
         if earlier:
             last = max(earlier, key=lambda r: r.end)
