@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 
 from factdesk.model import Figure, Period, Sentence, Source
 
@@ -69,6 +69,18 @@ class _Context:
     paragraph: int = -1
     time: TimeRef | None = None
     speaker: str = ""
+    unread: list[str] = field(default_factory=list)  # later sentences not yet searched for a speaker
+
+    def last_speaker(self) -> str:
+        """The speaker of the latest earlier sentence that names one; sentences without figures are
+        searched only when a later one needs their speaker."""
+        for text in reversed(self.unread):
+            speaker = find_speaker(text)
+            if speaker:
+                self.speaker = speaker
+                break
+        self.unread.clear()
+        return self.speaker
 
 
 def _paragraph_numbers(source: Source, sentences: list[Sentence]) -> list[int]:
@@ -206,7 +218,9 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
         refs = _anchor_relative(_usable(found, text), found, text, context.time or doc_time)
         spans = [s for s in find_numbers(text) if s.is_figure]
         numbers = [(s.start, s.end) for s in spans]
-        speaker = find_speaker(text) or context.speaker
+        if not spans:
+            context.unread.append(text)
+        speaker = (find_speaker(text) or context.last_speaker()) if spans else ""
         following = sentences[position + 1].text if position + 1 < len(sentences) else ""
         hedges = find_hedges(text, following) if spans else []
         previous: Figure | None = None
@@ -309,6 +323,7 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
             context.time = carried[-1]
         if speaker:
             context.speaker = speaker
+            context.unread.clear()
     _settle_by_value(weak, decided, in_context, defaulted)
     return figures
 

@@ -125,6 +125,7 @@ _DIGITS = re.compile(r"(?<!\d)(?:(?:\d{1,3}(?:,\d{3})+|\d{1,3}(?:[\u202f\u2009]\
 _ORDINAL_RUN = re.compile(rf"(?i)\b(?:(?:{_trie(_TENS)})-)?(?:{_trie(_ORDINAL_WORDS)})\b")
 _VERB_RUN = re.compile(rf"(?i)\b(?:{_trie(_MULTIPLIER_VERBS)})\b")
 _ANY_DIGIT = re.compile(r"\d")
+_VERB_HINT = re.compile(r"(?i)fold|led\b")
 
 _CURRENCY_SYMBOLS = {
     "us$": "usd", "u.s.$": "usd", "u.s. $": "usd", "$": "usd", "c$": "cad", "a$": "aud",
@@ -236,26 +237,30 @@ _MONTHS = (
 _YEAR = r"(?:1[89]\d\d|20\d\d)"
 _TZ = r"(?:\s*\(?(?:[ECMP][SD]?T|UTC|GMT|ET|PT)\)?)"
 _AMPM = r"(?:[ap]\.m\.|[AP]\.M\.|[ap]m\b|[AP]M\b)"
-# Each region is one non-figure span; the first pattern that matches a stretch wins.
-_REGIONS: list[tuple[str, re.Pattern[str]]] = [
-    ("id", re.compile(r"(?i)\b(?:https?://|www\.)[^\s)\]>\"']+|\b[\w.+-]+@[\w-]+\.[\w.-]+")),
-    ("citation", re.compile(r"\[\d{1,3}(?:[,–-]\s?\d{1,3})*\]")),
-    ("phone", re.compile(r"(?<![\w+])\+\d{1,3}(?:[-\s]\d{2,4}){2,}(?:/\d+)?(?![\d-])")),
-    ("phone", re.compile(r"(?<![\w+])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[.-]\d{4}(?!\d)")),
-    ("id", re.compile(r"(?<![\d.])\d+(?:\.\d+){2,}(?![\d])")),
-    ("date", re.compile(rf"\b\d{{1,2}}([-/.])\d{{1,2}}\1(?:\d{{4}}|\d{{2}})\b|\b{_YEAR}-\d\d-\d\d\b")),
-    ("time of day", re.compile(rf"(?<![\d:])\d{{1,2}}(?::\d\d){{1,2}}\s*{_AMPM}{_TZ}?|(?<![\d:.,])\d{{1,2}}(?::\d\d){{1,2}}{_TZ}|(?<![\d:.,])\d{{1,2}}\s*{_AMPM}")),
-    ("clock", re.compile(r"(?<![\d:.,])\d{1,2}(?::\d\d){1,2}(?![\d:])")),
+# Each region is one non-figure span; the first pattern that matches a stretch wins. The second
+# pattern of each is a quick test (a literal or a character class first, which the regex engine
+# scans for fast) that the text must pass before the full pattern is tried.
+_REGIONS: list[tuple[str, re.Pattern[str], re.Pattern[str]]] = [
+    ("id", re.compile(r"(?i)\b(?:https?://|www\.)[^\s)\]>\"']+|\b[\w.+-]+@[\w-]+\.[\w.-]+"), re.compile(r"://|[Ww]{3}\.|@")),
+    ("citation", re.compile(r"\[\d{1,3}(?:[,–-]\s?\d{1,3})*\]"), re.compile(r"\[\d")),
+    ("phone", re.compile(r"(?<![\w+])\+\d{1,3}(?:[-\s]\d{2,4}){2,}(?:/\d+)?(?![\d-])"), re.compile(r"\+\d")),
+    ("phone", re.compile(r"(?<![\w+])(?:\+?1[\s.-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.-])\d{3}[.-]\d{4}(?!\d)"), re.compile(r"\d{3}[.-]\d{4}")),
+    ("id", re.compile(r"(?<![\d.])\d+(?:\.\d+){2,}(?![\d])"), re.compile(r"\d\.\d+\.\d")),
+    ("date", re.compile(rf"\b\d{{1,2}}([-/.])\d{{1,2}}\1(?:\d{{4}}|\d{{2}})\b|\b{_YEAR}-\d\d-\d\d\b"), re.compile(r"\d[-/.]\d")),
+    ("time of day", re.compile(rf"(?<![\d:])\d{{1,2}}(?::\d\d){{1,2}}\s*{_AMPM}{_TZ}?|(?<![\d:.,])\d{{1,2}}(?::\d\d){{1,2}}{_TZ}|(?<![\d:.,])\d{{1,2}}\s*{_AMPM}"),
+     re.compile(r"\d(?::|\s*[apAP]\.?[mM])")),
+    ("clock", re.compile(r"(?<![\d:.,])\d{1,2}(?::\d\d){1,2}(?![\d:])"), re.compile(r"\d:\d")),
     ("date", re.compile(
         rf"\b{_MONTHS}\s+\d{{1,2}}(?:st|nd|rd|th)?\b(?:\s?[-–]\s?\d{{1,2}}\b)?(?:,?\s+{_YEAR}\b)?"
         rf"|\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTHS}(?:,?\s+{_YEAR}\b)?"
         rf"|\b{_MONTHS}\s+{_YEAR}\b"
-    )),
-    ("year", re.compile(rf"\b{_YEAR}\s?[-–/]\s?(?:{_YEAR}|\d\d)\b(?![.,]\d)|\b{_YEAR}s\b|\bFY\s?-?(?:{_YEAR}|\d\d)\b")),
-    ("age", re.compile(r"(?i)\bage[sd]\s+\d{1,3}\s*(?:to|and|through|-|–)\s*\d{1,3}\b")),
+    ), re.compile(r"[JFMASOND][aepucoAEPUCO]")),
+    ("year", re.compile(rf"\b{_YEAR}\s?[-–/]\s?(?:{_YEAR}|\d\d)\b(?![.,]\d)|\b{_YEAR}s\b|\bFY\s?-?(?:{_YEAR}|\d\d)\b"),
+     re.compile(r"\d\d\d\d\s?[-–/s]|FY")),
+    ("age", re.compile(r"(?i)\bage[sd]\s+\d{1,3}\s*(?:to|and|through|-|–)\s*\d{1,3}\b"), re.compile(r"(?i)age[sd]\s+\d")),
     # Page furniture: "5 min read".
-    ("reading time", re.compile(r"(?i)\b\d{1,3}[\s-]*min(?:ute)?s?\.?\s+read\b")),
-    ("ratio", re.compile(r"(?<![\d/])\d+/\d+(?![\d/])")),
+    ("reading time", re.compile(r"(?i)\b\d{1,3}[\s-]*min(?:ute)?s?\.?\s+read\b"), re.compile(r"(?i)min")),
+    ("ratio", re.compile(r"(?<![\d/])\d+/\d+(?![\d/])"), re.compile(r"\d/\d")),
 ]
 
 _PAGE_WORDS = re.compile(r"(?i)\b(?:page|pages|pp?\.|pg\.)\s*\Z")
@@ -622,7 +627,9 @@ def _regions(text: str) -> list[tuple[int, int, str]]:
     taken: list[tuple[int, int, str]] = []
     if not _ANY_DIGIT.search(text):
         return taken  # every region holds a digit
-    for reason, pattern in _REGIONS:
+    for reason, pattern, quick in _REGIONS:
+        if not quick.search(text):
+            continue
         for m in pattern.finditer(text):
             if not _ANY_DIGIT.search(m.group(0)):
                 continue
@@ -652,7 +659,7 @@ def _cores(text: str, regions: list[tuple[int, int, str]]) -> list[_Num]:
         return k < 0 or regions[k][1] <= s
 
     cores: list[_Num] = []
-    for m in _DIGITS.finditer(text):
+    for m in _DIGITS.finditer(text) if _ANY_DIGIT.search(text) else ():
         if outside(m.start(), m.end()):
             cores.append(_digit_num(text, m))
     for m in _WORD_RUN.finditer(text):
@@ -676,7 +683,7 @@ def _cores(text: str, regions: list[tuple[int, int, str]]) -> list[_Num]:
                     num = _Num(last_word[1], e, last_word[1], e, value, value, True, True, reason="ordinal")
                 cores.append(num)
             i = j
-    for m in _VERB_RUN.finditer(text):
+    for m in _VERB_RUN.finditer(text) if _VERB_HINT.search(text) else ():
         value = float(_MULTIPLIER_VERBS[m.group(0).lower()])
         num = _Num(m.start(), m.end(), m.start(), m.end(), value, value, True, True)
         num.unit = "times"
