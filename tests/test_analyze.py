@@ -117,6 +117,13 @@ def test_share_question_is_answered_by_the_share(lib):
     assert 71 in values(report)
 
 
+def test_part_of_a_year_does_not_answer_for_the_year(lib):
+    report = lib.ask("How many people died of overdoses in Marlow County in 2024?")
+    assert report.status == "related_only"
+    assert 180 in values(report)
+    assert "2024-06" in " ".join(p.text for s in report.sections for p in s.paragraphs)
+
+
 def test_question_the_library_cannot_answer_says_so(lib):
     report = lib.ask("How many people in Marlow County were arrested for drug dealing in 2023?")
     assert report.status == "no_evidence"
@@ -146,6 +153,8 @@ def test_same_library_and_question_give_the_same_report(lib):
         ("Marlow County had 415 overdose deaths in 2023.", "mixed"),  # 415 preliminary vs 412 final
         ("1,850 people died of overdoses in Marlow County in 2023.", "misleading"),  # a five-year total
         ("Fentanyl was involved in 71% of Marlow County's overdose deaths in 2023.", "supported"),
+        ("Marlow County had only 180 overdose deaths in 2024.", "misleading"),  # the first six months
+        ("Marlow County's overdose death rate was 38 per 100,000 residents in 2023.", "supported"),
         ("Half of the overdose deaths in Marlow County were among teenagers.", "unverifiable"),
         ("The sheriff's office made 900 drug arrests in 2023.", "unverifiable"),
     ],
