@@ -369,3 +369,44 @@ def test_dev_corpus_scores_hold(topic):
     assert f1 >= 0.95
     assert kind_ok / matched >= 0.90
     assert time_ok / time_n >= 0.90
+
+
+@pytest.mark.parametrize("text, published, kind, value, begin", [
+    ("In the first six months of 2024, deaths fell.", "2024-07-18", "period", "2024-06", "2024-01"),
+    ("In the first six months of fiscal 2024, seizures rose.", "2024-04-11", "period", "2024-03", "2023-10"),
+    ("Filings rose in the first quarter.", "2024-04-22", "period", "2024-03", "2024-01"),
+    ("Output fell in the third quarter.", "2024-04-22", "period", "2023-09", "2023-07"),
+    ("Sales in Q2 2023 were flat.", "2024-04-22", "period", "2023-06", "2023-04"),
+    ("Year to date, the county has spent more.", "2024-04-22", "period", "2024-04", "2024-01"),
+    ("Fires have burned more so far this year.", "2024-09-09", "period", "2024-09", "2024-01"),
+    ("Scores rose last spring.", "2024-11-20", "point", "2024", None),
+    ("Scores rose last fall.", "2024-11-20", "point", "2023", None),
+    ("He asked for more next year.", "2024-07-18", "point", "2025", None),
+    ("It was 95% contained as of Sunday.", "2024-09-09", "as_of", "2024-09-08", None),
+    ("It reached its peak four years ago.", "2024-11-13", "point", "2020", None),
+])
+def test_parts_of_years_and_relative_times(text, published, kind, value, begin):
+    (ref,) = find_times(text, published)
+    assert (ref.kind, ref.value, ref.begin) == (kind, value, begin)
+
+
+def test_a_weekday_after_a_reporting_verb_dates_the_saying_not_the_figure():
+    assert find_times("The office said Wednesday that 5,000 voted.", "2024-11-13") == []
+
+
+def test_a_comparison_baseline_does_not_date_the_figure_or_the_next_sentence():
+    text = "ER visits reached 212,000 in January, 14% more than in January 2024. Flu caused one in eight."
+    _, figures, _ = run(text, published="2025-02-03")
+    assert [(f.surface, f.kind, f.time) for f in figures] == [
+        ("212,000", "flow", "2025-01"), ("14%", "change", "2025-01"), ("one in eight", "share", "2025-01")]
+
+
+def test_planned_amounts_are_other_and_changes_stay_changes():
+    text = "The chief wants to add 25 officers. Spending would rise by $3.4 billion, or 4.1%, under the plan."
+    _, figures, _ = run(text, published="2025-01-10")
+    assert [(f.surface, f.kind) for f in figures] == [("25", "other"), ("$3.4 billion", "change"), ("4.1%", "change")]
+
+
+def test_rates_per_n_residents_and_the_rate_they_are_compared_with():
+    _, figures, _ = run("The death rate was 38 per 100,000 residents in 2023, above the national rate of 32.6.")
+    assert [(f.kind, f.time) for f in figures] == [("rate", "2023"), ("rate", "2023")]

@@ -262,6 +262,40 @@ The government will spend £4.7bn over the next five years to build 14,000 new p
         ("five years", 5, "other", None),
         ("14,000", 14000, "other", None),
     )),
+    # The two below were written after the fixes above, as a check on passages the rules were not fitted to.
+    Passage("transit", "2024-10-15", """\
+By Omar Reyes
+Oct. 15, 2024 at 7:00 a.m. EDT
+
+BOSTON — Riders took 112.4 million trips on the city's subway in the first nine months of 2024, 6% more than in the same period last year, the transit authority said Monday.
+
+The agency currently runs 1,020 rail cars, and about one in five are more than 40 years old. It wants to buy 150 new cars by 2028 at a cost of $1.1 billion.
+
+Fare evasion cost the system an estimated $27 million last year.
+""", (
+        ("112.4 million", 112.4e6, "flow", "2024-09"),
+        ("nine months", 9, "other", None),
+        ("6%", 6, "change", "2024-09"),
+        ("1,020", 1020, "stock", "2024-10"),
+        ("about one in five", 20, "share", "2024-10"),
+        ("150", 150, "other", None),
+        ("$1.1 billion", 1.1e9, "other", None),
+        ("an estimated $27 million", 27e6, "flow", "2023"),
+    )),
+    Passage("hospitals", "2023-06-02", """\
+MADISON, Wis. — Hospitals in the state discharged 41,300 patients with COVID-19 in the first quarter, down 38% from the fourth quarter of 2022, according to the state health department.
+
+Intensive care units were 81% full as of Wednesday, and the state had 1,140 ICU beds. Deaths among residents over 80 made up two-thirds of the total.
+
+Children under 12 accounted for 3,200 emergency visits in April alone.
+""", (
+        ("41,300", 41300, "flow", "2023-03"),
+        ("38%", 38, "change", "2023-03"),
+        ("81%", 81, "share", "2023-05"),
+        ("1,140", 1140, "stock", "2023-05"),
+        ("two-thirds", 66.67, "share", None),
+        ("3,200", 3200, "flow", "2023-04"),
+    )),
 ]
 
 
@@ -304,6 +338,9 @@ def test_every_figure_and_nothing_else(index):
 KNOWN_WRONG: dict[tuple[str, str], str] = {
     ("crime", "143"): "a level after 'fell 22% to' whose only cue is an event noun ('shootings'): read as a stock",
     ("drugs", "$300 million"): "'next year' comes after another number ('123 new scanners'), so it dates only that one",
+    ("transit", "112.4 million"): "'took' also makes a change ('took 514,000 jobs off'): 'took 112.4 million trips' reads as one",
+    ("transit", "an estimated $27 million"): "'cost' is no flow cue, so an undated-by-cue amount defaults to a stock",
+    ("hospitals", "3,200"): "'accounted for' says nothing of stock or flow and 'visits' is not a cue word: defaults to a stock",
 }
 
 _CASES = [(i, j) for i, p in enumerate(PASSAGES) for j in range(len(p.labels))]

@@ -266,6 +266,32 @@ def test_repeated_text_gives_every_mention():
     assert len(spans) == 5 * 400
 
 
+def test_age_bounds_after_people_are_not_figures_but_counts_after_over_are():
+    assert flagged("Deaths among people over 55 grew fastest.") == {"over 55": "age"}
+    assert flagged("Turnout among voters aged 18 to 29 was 51%.") == {"aged 18 to 29": "age"}
+    assert [f.surface for f in figures("Police made arrests over 55 nights.")] == ["over 55"]
+    assert [f.surface for f in figures("The county recorded over 55 deaths.")] == ["over 55"]
+
+
+def test_a_rate_with_its_noun_before_per_keeps_the_denominator_out():
+    (f,) = figures("The state has 2.1 beds per 1,000 residents.")
+    assert (f.surface, f.unit) == ("2.1", "per_1000")
+    assert [f.surface for f in figures("It sold 40 tickets per 12 minutes.")] == ["40", "12 minutes"]
+
+
+def test_n_of_every_m_is_a_share():
+    assert (only_figure("It was found in four of every five deaths.").value) == 80
+
+
+def test_a_percent_then_a_bare_number_is_a_change_and_a_level_not_a_range():
+    assert [(f.surface, f.unit) for f in figures("Shootings fell 22% to 143.")] == [("22%", "percent"), ("143", "count")]
+    assert only_figure("Prices rose 10% to 12%.").value_high == 12
+
+
+def test_reading_time_is_page_furniture():
+    assert flagged("Jan. 3, 2025 | 5 min read") == {"Jan. 3, 2025": "date", "5 min read": "reading time"}
+
+
 # --------------------------------------------------------------------------- Recognizers-Text peer specs
 
 def _shared() -> Path:

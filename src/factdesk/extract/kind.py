@@ -51,6 +51,8 @@ _MOVE_VERB = (
     r"(?:up|down|rose|risen|fell|fallen|increased|decreased|grew|dropped|declined|climbed|jumped|slipped|"
     r"shrank|shrunk|plunged|plummeted|soared|surged|sank|dipped|swelled|edged\s+(?:up|down))"
 )
+# Verbs whose "up" or "down" is a particle, not a move: "made up two-thirds", "broke down 40%".
+_PARTICLE_VERB = r"(?:made|make|takes|took|sets|broke)"
 _SPEECH = r"(?:said|say|says|told|tell|noted|added|stated|confirmed|explained|wrote|argued|claimed)"
 _FRACTION = r"(?:half|third|thirds|quarter|quarters|fifth|fifths|tenth|tenths|\w+\s+(?:in|out\s+of)\s+\w+)"
 
@@ -77,7 +79,8 @@ def is_change(text: str, start: int, end: int, unit: str, signed: int) -> bool:
     right = _clause_right(text, end).lower()
     if re.match(r"^\s*percentage\s+points?\b", right):
         return True
-    if re.search(rf"\b{_MOVE_VERB}\s+{_QUALIFIER}$", left):
+    move = re.search(rf"\b{_MOVE_VERB}\s+{_QUALIFIER}$", left)
+    if move and not re.search(rf"\b{_PARTICLE_VERB}\s+$", left[:move.start()]):
         return True
     # "818,000 fewer jobs", "(358,000 lower)", "28% fewer", "nearly 30% under".
     if re.match(rf"^\s*(?:[a-z-]+\s+)?{_COMPARATIVE}\b", right) or re.match(r"^\s*(?:under|below|above|short\s+of)\b", right):
