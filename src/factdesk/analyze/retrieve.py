@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from factdesk.embed import figures_in, lift_similar, similar_sentences
 from factdesk.model import Figure, Frame, Source, Statement
 from factdesk.store.base import Store
 from factdesk.terms import stem, stems
@@ -157,6 +158,10 @@ def retrieve(store: Store, frame: Frame, *, limit: int = 60) -> Evidence:
     if frame.subject:
         for fig in store.figures(about=frame.subject, limit=500):
             candidates.setdefault(fig.id, fig)
+    # Optional embeddings (factdesk.embed): sentences that say what is asked in other words.
+    similar = similar_sentences(store, frame.text, SENTENCE_HITS // 3)
+    paraphrased = {f.id: f for f in figures_in(store, similar) if f.id not in candidates}
+    candidates.update(paraphrased)
 
     wanted = wanted_words(frame)
     head = head_noun(frame.subject) if frame.subject else None
@@ -170,6 +175,7 @@ def retrieve(store: Store, frame: Frame, *, limit: int = 60) -> Evidence:
             t = s.figure.time
             if t and (t.startswith(frame.time) or frame.time.startswith(t)):
                 s.relevance = round(s.relevance + TIME_BONUS, 4)
+    lift_similar(scored, similar, only=paraphrased)
     corroborate(scored)
     best = max((s.relevance for s in scored), default=0.0)
     # Relative to the best match: vocabularies differ between topics, the ranking does not.

@@ -84,3 +84,24 @@ class Store(Protocol):
         """Numbers of sources, sentences, figures and statements."""
 
     def close(self) -> None: ...
+
+
+class VectorStore(Store, Protocol):
+    """Optional: a store that also keeps one vector per sentence (see ``factdesk.embed``).
+
+    Callers test for it with ``getattr(store, "vector_model", None)``; a store without these
+    methods simply has no semantic search. Vectors are little-endian float32, L2-normalised.
+    """
+
+    def vector_model(self) -> str | None:
+        """The model that made the library's vectors, or None while it has none."""
+
+    def add_vectors(self, source_id: str, rows: list[tuple[int, bytes]], *, model: str) -> None:
+        """Store vectors of a source's sentences as (sentence index, bytes); a sentence that
+        already has one keeps it. Refuses a model other than the library's, or another size."""
+
+    def unembedded_sources(self) -> list[str]:
+        """Ids of sources with sentences that have no vector yet (what a backfill encodes)."""
+
+    def similar_sentences(self, query, limit: int = 50) -> list[SentenceHit]:
+        """The ``limit`` sentences nearest the unit vector ``query`` (numpy), score = cosine."""

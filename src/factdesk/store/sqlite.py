@@ -88,7 +88,15 @@ def _fill_figures_fts(conn: sqlite3.Connection) -> None:
     )
 
 
-_MIGRATIONS: list[tuple[str, Any]] = [(_V1, None), (_V2, _fill_figures_fts)]
+# v3: optional sentence vectors (float32 BLOBs, see factdesk.embed), keyed by the sentence's rowid.
+_V3 = """
+CREATE TABLE sentence_vectors (
+    sentence INTEGER PRIMARY KEY REFERENCES sentences(rowid),
+    vector BLOB NOT NULL
+);
+"""
+
+_MIGRATIONS: list[tuple[str, Any]] = [(_V1, None), (_V2, _fill_figures_fts), (_V3, None)]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 _THOUSANDS = re.compile(r"(?<=\d)[,\u2009\u202f](?=\d{3}(?!\d))")
@@ -191,6 +199,7 @@ class SQLiteStore:
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._closed = False
+        self._vectors: tuple[tuple[int, int], Any, list[tuple[str, int]]] | None = None
         self._prepare()
 
     # -- connections and schema -------------------------------------------------
@@ -462,6 +471,80 @@ class SQLiteStore:
         for table in ("sources", "sentences", "figures", "statements"):
             counts[table] = self._rows(f"SELECT COUNT(*) FROM {table}")[0][0]
         return counts
+
+    # -- sentence vectors (optional; see factdesk.embed) --------------------------------
+
+    def vector_model(self) -> str | None:
+        rows = self._rows("SELECT value FROM meta WHERE key = 'vector_model'")
+        return rows[0][0] if rows else None
+
+    def add_vectors(self, source_id: str, rows: list[tuple[int, bytes]], *, model: str) -> None:
+        """Store float32 vectors of a source's sentences, given as (sentence index, bytes);
+        sentences that already have one keep it. All vectors of a library come from one model."""
+        if not rows:
+            return
+        conn = self._conn()
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('vector_model', 'vector_bytes')"))
+            if meta.get("vector_model", model) != model:
+                raise StoreError(f"library {self.path} holds vectors of model {meta['vector_model']}, not {model}")
+            size = int(meta.get("vector_bytes", 0)) or len(rows[0][1])
+            if any(len(vector) != size for _, vector in rows):
+                raise StoreError(f"vectors of source {source_id} are not all {size} bytes long, as this library's are")
+            conn.execute(
+                "INSERT OR REPLACE INTO meta(key, value) VALUES ('vector_model', ?), ('vector_bytes', ?)",
+                (model, str(size)),
+            )
+            conn.executemany(
+                "INSERT OR IGNORE INTO sentence_vectors(sentence, vector) "
+                "SELECT rowid, ? FROM sentences WHERE source_id = ? AND idx = ?",
+                [(vector, source_id, index) for index, vector in rows],
+            )
+            conn.execute("COMMIT")
+        except BaseException as e:
+            conn.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error):
+                raise StoreError(f"could not store vectors of source {source_id} in {self.path}: {e}") from None
+            raise
+
+    def unembedded_sources(self) -> list[str]:
+        """Ids of sources with sentences that have no vector yet."""
+        rows = self._rows(
+            "SELECT DISTINCT s.source_id FROM sentences s LEFT JOIN sentence_vectors v ON v.sentence = s.rowid "
+            "WHERE v.sentence IS NULL ORDER BY s.source_id"
+        )
+        return [r[0] for r in rows]
+
+    def similar_sentences(self, query: Any, limit: int = 50) -> list[SentenceHit]:
+        """The sentences whose vectors are nearest ``query`` (a unit vector), by cosine.
+        The vectors are read once per process and again only after vectors were added."""
+        import numpy as np
+
+        matrix, keys = self._vector_matrix()
+        if not keys:
+            return []
+        scores = matrix @ np.asarray(query, dtype=np.float32)
+        top = np.argpartition(-scores, limit - 1)[:limit] if limit < len(keys) else np.arange(len(keys))
+        ranked = sorted(top.tolist(), key=lambda i: (-scores[i], keys[i]))
+        return [SentenceHit(*keys[i], float(scores[i])) for i in ranked]
+
+    def _vector_matrix(self) -> tuple[Any, list[tuple[str, int]]]:
+        import numpy as np
+
+        stamp = tuple(self._rows("SELECT COUNT(*), COALESCE(MAX(sentence), 0) FROM sentence_vectors")[0])
+        with self._lock:
+            if self._vectors is not None and self._vectors[0] == stamp:
+                return self._vectors[1], self._vectors[2]
+        rows = self._rows(
+            "SELECT s.source_id, s.idx, v.vector FROM sentence_vectors v JOIN sentences s ON s.rowid = v.sentence "
+            "ORDER BY v.sentence"
+        )
+        keys = [(r[0], r[1]) for r in rows]
+        matrix = np.frombuffer(b"".join(r[2] for r in rows), dtype="<f4").reshape(len(rows), -1) if rows else None
+        with self._lock:
+            self._vectors = (stamp, matrix, keys)
+        return matrix, keys
 
 
 def _statements(script: str) -> list[str]:
