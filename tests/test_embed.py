@@ -66,8 +66,8 @@ def sources() -> list[Source]:
     ]
 
 
-def build(path, embedder=None) -> Library:
-    lib = Library(str(path), embedder=embedder)
+def build(path, embedder=None, store=None) -> Library:
+    lib = Library(str(path), embedder=embedder, store=store)
     for source in sources():
         assert lib.add_source(source).status == "ingested"
     return lib
@@ -85,10 +85,10 @@ def retrieved_values(store) -> set[float]:
     return {s.figure.value for s in retrieve(store, frame_question(QUESTION)).figures}
 
 
-def test_vectors_stored_and_scanned_with_test_embedder(tmp_path):
+def test_vectors_stored_and_scanned_with_test_embedder(store):
+    """In each store (SQLite, PostgreSQL)."""
     embedder = ConceptEmbedder()
-    with build(tmp_path / "lib.db", embedder) as lib:
-        store = lib.store
+    with build(None, embedder, store) as lib:
         assert store.vector_model() == "test-concepts"
         assert store.unembedded_sources() == []
         hits = store.similar_sentences(embedder.encode([QUESTION])[0], limit=2)
@@ -106,8 +106,8 @@ def test_vectors_stored_and_scanned_with_test_embedder(tmp_path):
         assert top.source_id == added.id
 
 
-def test_vectors_refused_from_another_model_or_size_with_test_embedder(tmp_path):
-    with build(tmp_path / "lib.db", ConceptEmbedder()) as lib:
+def test_vectors_refused_from_another_model_or_size_with_test_embedder(store):
+    with build(None, ConceptEmbedder(), store) as lib:
         source_id = sources()[0].id
         vector = np.ones(ConceptEmbedder.dims, dtype="<f4").tobytes()
         with pytest.raises(StoreError, match="holds vectors of model test-concepts, not other-model"):
@@ -219,3 +219,21 @@ def test_real_model_places_paraphrases_close(tmp_path):
         similar = embed.similar_sentences(lib.store, QUESTION, limit=10)
     answer, other = (s.id for s in sources()[::2])
     assert (answer, 0) in similar and (other, 0) not in similar
+
+
+def test_old_postgres_library_gains_vectors_with_test_embedder(pg_url):
+    import psycopg
+
+    from factdesk.store import postgres
+
+    with psycopg.connect(pg_url, autocommit=True) as conn:  # a library from before vectors (schema 1)
+        conn.execute(postgres._MIGRATIONS[0])
+        conn.execute("INSERT INTO meta VALUES ('application', 'factdesk'), ('schema_version', '1')")
+    with build(None, store=postgres.PostgresStore(pg_url)) as lib:
+        assert lib.store.vector_model() is None and len(lib.store.unembedded_sources()) == 3
+        embedder = ConceptEmbedder()
+        assert embed.backfill(lib.store, embedder) == 3
+        assert lib.store.unembedded_sources() == []
+        assert 4120.0 not in retrieved_values(lib.store)  # the model is not loaded in this process
+        embed.use_embedder(embedder)
+        assert 4120.0 in retrieved_values(lib.store)

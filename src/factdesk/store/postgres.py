@@ -25,7 +25,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from factdesk.model import Figure, Period, Sentence, Source, Statement
 from factdesk.store.base import AddResult, AmbiguousSourceId, SentenceHit, StoreError
-from factdesk.store.sqlite import APPLICATION, MIN_PREFIX, STOP_WORDS, _QUERY_TOKEN, index_text
+from factdesk.store.sqlite import APPLICATION, MIN_PREFIX, STOP_WORDS, _QUERY_TOKEN, index_text, nearest, vector_matrix
 
 try:
     import psycopg
@@ -86,7 +86,15 @@ CREATE TABLE statements (
 CREATE INDEX statements_source ON statements(source_id, start)
 """
 
-_MIGRATIONS: list[str] = [_V1]
+# v2: optional sentence vectors (float32 bytes, see factdesk.embed), keyed by the sentence's seq.
+_V2 = """
+CREATE TABLE sentence_vectors (
+    sentence BIGINT PRIMARY KEY REFERENCES sentences(seq),
+    vector BYTEA NOT NULL
+)
+"""
+
+_MIGRATIONS: list[str] = [_V1, _V2]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
 _SEPARATORS = re.compile(r"[\W_]+")
@@ -191,6 +199,7 @@ class PostgresStore:
         self._connections: list[Any] = []
         self._lock = threading.Lock()
         self._closed = False
+        self._vectors: tuple[tuple[int, int], list[tuple[str, int]], Any] | None = None  # stamp, keys, matrix
         self._prepare()
 
     # -- connections and schema -------------------------------------------------
@@ -457,3 +466,68 @@ class PostgresStore:
             table: self._rows(f"SELECT COUNT(*) AS n FROM {table}")[0]["n"]
             for table in ("sources", "sentences", "figures", "statements")
         }
+
+    # -- sentence vectors (optional; see factdesk.embed) --------------------------------
+
+    def vector_model(self) -> str | None:
+        rows = self._rows("SELECT value FROM meta WHERE key = 'vector_model'")
+        return rows[0]["value"] if rows else None
+
+    def add_vectors(self, source_id: str, rows: list[tuple[int, bytes]], *, model: str) -> None:
+        """Store float32 vectors of a source's sentences, given as (sentence index, bytes);
+        sentences that already have one keep it. All vectors of a library come from one model."""
+        if not rows:
+            return
+        conn = self._conn()
+        try:
+            with conn.transaction(), conn.cursor() as cur:
+                # The first writer names the model and size; the others must match them.
+                cur.execute(
+                    "INSERT INTO meta(key, value) VALUES ('vector_model', %s), ('vector_bytes', %s) "
+                    "ON CONFLICT (key) DO NOTHING",
+                    (model, str(len(rows[0][1]))),
+                )
+                meta = {
+                    r["key"]: r["value"]
+                    for r in cur.execute("SELECT key, value FROM meta WHERE key IN ('vector_model', 'vector_bytes')")
+                }
+                if meta["vector_model"] != model:
+                    raise StoreError(f"library {self.name} holds vectors of model {meta['vector_model']}, not {model}")
+                size = int(meta["vector_bytes"])
+                if any(len(vector) != size for _, vector in rows):
+                    raise StoreError(f"vectors of source {source_id} are not all {size} bytes long, as this library's are")
+                cur.executemany(
+                    "INSERT INTO sentence_vectors(sentence, vector) "
+                    "SELECT seq, %s FROM sentences WHERE source_id = %s AND idx = %s ON CONFLICT (sentence) DO NOTHING",
+                    [(vector, source_id, index) for index, vector in rows],
+                )
+        except psycopg.Error as e:
+            raise StoreError(f"could not store vectors of source {source_id} in {self.name}: {_one_line(e)}") from None
+
+    def unembedded_sources(self) -> list[str]:
+        """Ids of sources with sentences that have no vector yet."""
+        rows = self._rows(
+            "SELECT DISTINCT s.source_id FROM sentences s LEFT JOIN sentence_vectors v ON v.sentence = s.seq "
+            "WHERE v.sentence IS NULL ORDER BY s.source_id"
+        )
+        return [r["source_id"] for r in rows]
+
+    def similar_sentences(self, query: Any, limit: int = 50) -> list[SentenceHit]:
+        """The sentences whose vectors are nearest ``query`` (a unit vector), by cosine.
+        The vectors are read once per process and again only after vectors were added."""
+        return nearest(*self._vector_matrix(), query, limit)
+
+    def _vector_matrix(self) -> tuple[list[tuple[str, int]], Any]:
+        row = self._rows("SELECT COUNT(*) AS n, COALESCE(MAX(sentence), 0) AS last FROM sentence_vectors")[0]
+        stamp = (row["n"], row["last"])
+        with self._lock:
+            if self._vectors is not None and self._vectors[0] == stamp:
+                return self._vectors[1], self._vectors[2]
+        rows = self._rows(
+            "SELECT s.source_id, s.idx, v.vector FROM sentence_vectors v JOIN sentences s ON s.seq = v.sentence "
+            "ORDER BY v.sentence"
+        )
+        keys, matrix = vector_matrix([(r["source_id"], r["idx"], bytes(r["vector"])) for r in rows])
+        with self._lock:
+            self._vectors = (stamp, keys, matrix)
+        return keys, matrix

@@ -199,7 +199,7 @@ class SQLiteStore:
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._closed = False
-        self._vectors: tuple[tuple[int, int], Any, list[tuple[str, int]]] | None = None
+        self._vectors: tuple[tuple[int, int], list[tuple[str, int]], Any] | None = None  # stamp, keys, matrix
         self._prepare()
 
     # -- connections and schema -------------------------------------------------
@@ -519,19 +519,9 @@ class SQLiteStore:
     def similar_sentences(self, query: Any, limit: int = 50) -> list[SentenceHit]:
         """The sentences whose vectors are nearest ``query`` (a unit vector), by cosine.
         The vectors are read once per process and again only after vectors were added."""
-        import numpy as np
+        return nearest(*self._vector_matrix(), query, limit)
 
-        matrix, keys = self._vector_matrix()
-        if not keys:
-            return []
-        scores = matrix @ np.asarray(query, dtype=np.float32)
-        top = np.argpartition(-scores, limit - 1)[:limit] if limit < len(keys) else np.arange(len(keys))
-        ranked = sorted(top.tolist(), key=lambda i: (-scores[i], keys[i]))
-        return [SentenceHit(*keys[i], float(scores[i])) for i in ranked]
-
-    def _vector_matrix(self) -> tuple[Any, list[tuple[str, int]]]:
-        import numpy as np
-
+    def _vector_matrix(self) -> tuple[list[tuple[str, int]], Any]:
         stamp = tuple(self._rows("SELECT COUNT(*), COALESCE(MAX(sentence), 0) FROM sentence_vectors")[0])
         with self._lock:
             if self._vectors is not None and self._vectors[0] == stamp:
@@ -540,11 +530,31 @@ class SQLiteStore:
             "SELECT s.source_id, s.idx, v.vector FROM sentence_vectors v JOIN sentences s ON s.rowid = v.sentence "
             "ORDER BY v.sentence"
         )
-        keys = [(r[0], r[1]) for r in rows]
-        matrix = np.frombuffer(b"".join(r[2] for r in rows), dtype="<f4").reshape(len(rows), -1) if rows else None
+        keys, matrix = vector_matrix([(r[0], r[1], r[2]) for r in rows])
         with self._lock:
-            self._vectors = (stamp, matrix, keys)
-        return matrix, keys
+            self._vectors = (stamp, keys, matrix)
+        return keys, matrix
+
+
+def vector_matrix(rows: list[tuple[str, int, bytes]]) -> tuple[list[tuple[str, int]], Any]:
+    """(source id, sentence index) keys and the (n, d) float32 matrix of stored vectors."""
+    import numpy as np
+
+    keys = [(r[0], r[1]) for r in rows]
+    matrix = np.frombuffer(b"".join(r[2] for r in rows), dtype="<f4").reshape(len(rows), -1) if rows else None
+    return keys, matrix
+
+
+def nearest(keys: list[tuple[str, int]], matrix: Any, query: Any, limit: int) -> list[SentenceHit]:
+    """The ``limit`` rows of ``matrix`` nearest the unit vector ``query`` by cosine, best first."""
+    import numpy as np
+
+    if not keys or limit < 1:
+        return []
+    scores = matrix @ np.asarray(query, dtype=np.float32)
+    top = np.argpartition(-scores, limit - 1)[:limit] if limit < len(keys) else np.arange(len(keys))
+    ranked = sorted(top.tolist(), key=lambda i: (-scores[i], keys[i]))
+    return [SentenceHit(*keys[i], float(scores[i])) for i in ranked]
 
 
 def _statements(script: str) -> list[str]:
