@@ -92,12 +92,19 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="timed passes over the questions (default 3)")
     parser.add_argument("--cold", type=int, default=8, help="whole-process asks (default 8)")
     parser.add_argument("--warm-child", metavar="LOCATION", help=argparse.SUPPRESS)
+    parser.add_argument("--prepare-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.warm_child:
         warm_child(args.warm_child, args.repeat)
         return
 
-    location = prepare(args.sources, args.db)
+    if args.prepare_only:
+        print(prepare(args.sources, args.db))
+        return
+    # Built or copied in a child: a child's peak memory counts its parent's at fork time.
+    location = subprocess.run([sys.executable, __file__, "--sources", str(args.sources), "--prepare-only",
+                               *(["--db", args.db] if args.db else [])],
+                              stdout=subprocess.PIPE, text=True, check=True).stdout.strip()
     with open_store(location) as store:
         counts = store.count()
     out, _, _, warm_rss = timed([sys.executable, __file__, "--sources", str(args.sources),
