@@ -88,22 +88,23 @@ def retrieved_values(store) -> set[float]:
 def test_vectors_stored_and_scanned_with_test_embedder(store):
     """In each store (SQLite, PostgreSQL)."""
     embedder = ConceptEmbedder()
-    with build(None, embedder, store) as lib:
-        assert store.vector_model() == "test-concepts"
-        assert store.unembedded_sources() == []
-        hits = store.similar_sentences(embedder.encode([QUESTION])[0], limit=2)
-        answer_id = sources()[0].id
-        assert (hits[0].source_id, hits[0].index) == (answer_id, 0)
-        assert hits[0].score > 0.5 > hits[1].score
-        # Storing again keeps the first vectors: a backfill may run any number of times.
-        zeros = np.zeros(ConceptEmbedder.dims, dtype="<f4").tobytes()
-        store.add_vectors(answer_id, [(0, zeros)], model="test-concepts")
-        assert store.similar_sentences(embedder.encode([QUESTION])[0], limit=1)[0].score == hits[0].score
-        # A new source's vectors are seen by the next scan (the in-memory copy is refreshed).
-        added = Source(text="About 75 detainees were freed from custody.")
-        assert lib.add_source(added).status == "ingested"
-        top = store.similar_sentences(embedder.encode([QUESTION])[0], limit=1)[0]
-        assert top.source_id == added.id
+    build(None, embedder, store)  # the fixture closes the store
+    assert store.vector_model() == "test-concepts"
+    assert store.unembedded_sources() == []
+    hits = store.similar_sentences(embedder.encode([QUESTION])[0], limit=2)
+    answer_id = sources()[0].id
+    assert (hits[0].source_id, hits[0].index) == (answer_id, 0)
+    assert hits[0].score > 0.5 > hits[1].score
+    # Storing again keeps the first vectors: a backfill may run any number of times.
+    zeros = np.zeros(ConceptEmbedder.dims, dtype="<f4").tobytes()
+    store.add_vectors(answer_id, [(0, zeros)], model="test-concepts")
+    assert store.similar_sentences(embedder.encode([QUESTION])[0], limit=1)[0].score == hits[0].score
+    # A source added later, without naming the embedder, gets vectors from the library's model,
+    # and the next scan sees them (the in-memory copy is refreshed).
+    added = Source(text="About 75 detainees were freed from custody.")
+    assert Library(store=store).add_source(added).status == "ingested"
+    assert store.unembedded_sources() == []
+    assert store.similar_sentences(embedder.encode([QUESTION])[0], limit=1)[0].source_id == added.id
 
 
 def test_vectors_refused_from_another_model_or_size_with_test_embedder(store):

@@ -143,6 +143,15 @@ def embed_sentences(store: Store, embedder: Embedder, source_id: str, sentences:
     return len(sentences)
 
 
+def embed_new_source(store: Store, embedder: Embedder | None, source_id: str, sentences: list[Sentence]) -> None:
+    """Give a newly stored source its vectors: with ``embedder``, or, in a library that
+    already has vectors, with their model when it loads here (so no source lacks them)."""
+    if embedder is None and has_vectors(store):
+        embedder = load_embedder(store.vector_model())
+    if embedder is not None:
+        embed_sentences(store, embedder, source_id, sentences)
+
+
 def backfill(store: Store, embedder: Embedder, progress: Callable[[int, int], None] | None = None) -> int:
     """Add vectors to every source that lacks them (idempotent); returns sentences encoded."""
     pending = store.unembedded_sources()

@@ -56,8 +56,8 @@ class Library:
 
     def __init__(self, location: str | None = None, *, store: Store | None = None, embedder=None):
         self.store = store if store is not None else open_store(location)
-        # With an embedder (factdesk.embed), each ingested sentence gets a vector, and
-        # questions asked in this process are encoded by it.
+        # With an embedder (factdesk.embed), each ingested sentence gets a vector (as it does
+        # in a library that already has vectors), and questions asked here are encoded by it.
         self.embedder = embedder
         if embedder is not None:
             from factdesk.embed import use_embedder
@@ -116,10 +116,10 @@ class Library:
         try:
             sentences, figures, statements = analyse_text(source)
             result = self.store.add(source, sentences, figures, statements)
-            if self.embedder is not None and result.added:
-                from factdesk.embed import embed_sentences
+            if result.added:
+                from factdesk.embed import embed_new_source
 
-                embed_sentences(self.store, self.embedder, source.id, sentences)
+                embed_new_source(self.store, self.embedder, source.id, sentences)
         except StoreError as err:
             return IngestOutcome(loaded.origin, "failed", source.id, source.title, str(err))
         except Exception as err:  # an extraction bug must not lose the batch; name it
