@@ -1,11 +1,8 @@
 """factdesk: answer contested factual questions and check claims from a library of sources."""
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("factdesk")
-except PackageNotFoundError:  # running from a source tree without install
-    __version__ = "0.0.0+local"
+# The one place the version is written (pyproject.toml reads it from here); a literal, not
+# importlib.metadata, which costs a tenth of a second on every command.
+__version__ = "0.1.0"
 
 __all__ = ["Library", "Report", "__version__"]
 

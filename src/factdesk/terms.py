@@ -67,5 +67,8 @@ def content_words(text: str) -> list[str]:
     return [w for w in words(text) if w not in STOP_WORDS and not w[0].isdigit() and len(w) > 1]
 
 
-def stems(text: str) -> set[str]:
-    return {stem(w) for w in content_words(text)}
+@lru_cache(maxsize=16384)
+def stems(text: str) -> frozenset[str]:
+    """The stems of a text's content words (cached: retrieval meets the same sentence, the
+    sentence before it and the title once per figure)."""
+    return frozenset(stem(w) for w in content_words(text))

@@ -19,6 +19,9 @@ SENTENCE_HITS = 300
 MIN_RELEVANCE = 0.2
 RELATIVE_FLOOR = 0.45
 TIME_BONUS = 0.15
+COMMON_SHARE = 0.4  # a word in more of the passages found than this is weighed down
+# Nouns that count without naming what is counted: the rest of the question says what.
+GENERIC_NOUNS = frozenset("people persons person individuals residents citizens adults cases times total amount".split())
 CLAIM_VERBS = re.compile(r"\b(?:claimed|claims|claiming|asserted|alleged|boasted|insisted|falsely\s+\w+)\b", re.I)
 
 
@@ -52,6 +55,8 @@ def head_noun(subject: str) -> str | None:
     words = content_words(core) or content_words(subject)
     while len(words) > 1 and words[-1].endswith("ed"):
         words = words[:-1]  # "jobs created": the noun, not the participle after it
+    if words and words[-1] in GENERIC_NOUNS:
+        return None  # "how many people ...": the counted group is named by the rest of the question
     return words[-1] if words else None
 
 
@@ -65,7 +70,7 @@ def wanted_words(frame: Frame) -> dict[str, float]:
     """The frame's words with weights. A question's counted noun phrase counts double.
     A claim is about the quantity it asserts: its subject counts double, the rest of its
     framing (who is blamed, rhetoric) half, and the actor it names not at all."""
-    subject = stems(frame.subject)
+    subject = stems(frame.subject) - {stem(w) for w in GENERIC_NOUNS}
     actor = stems(frame.actor or "")
     if frame.mode == "claim":
         weights = {}
@@ -75,6 +80,21 @@ def wanted_words(frame: Frame) -> dict[str, float]:
                 weights[st] = 2.0 if st in subject else 0.5
         return weights
     return {stem(t): (2.0 if stem(t) in subject else 1.0) for t in frame.terms}
+
+
+def informative(wanted: dict[str, float], passages: list[set[str]]) -> dict[str, float]:
+    """Down-weigh words that most passages found share (a place name in every passage tells
+    little about which figure answers). Rare words keep their weight rather than gaining:
+    sources often name the asked thing in other words, and a word they lack must not
+    outweigh the words they share."""
+    if len(passages) < 4:
+        return wanted
+    n = len(passages)
+    out = {}
+    for word, weight in wanted.items():
+        share = sum(word in p for p in passages) / n
+        out[word] = weight * (1.0 if share <= COMMON_SHARE else 1.0 - 0.75 * (share - COMMON_SHARE) / (1 - COMMON_SHARE))
+    return out
 
 
 def quoted_assertion(fig: Figure) -> bool:
@@ -105,8 +125,12 @@ def score_figure(fig: Figure, wanted: dict[str, float], head: str | None, before
     near = own | stems(local_words(fig))
     whole = near | stems(fig.quote) | stems(before) | stems(title)
     match_own, match_near, match_whole = _overlap(wanted, own), _overlap(wanted, near), _overlap(wanted, whole)
-    head_ok = bool(head) and stem(head) in whole
-    relevance = 0.3 * match_own + 0.3 * match_near + 0.25 * match_whole + (0.15 if head_ok else 0.0)
+    if head is None:  # nothing to require: spread the head's share over the word matches
+        head_ok = True
+        relevance = (0.3 * match_own + 0.3 * match_near + 0.25 * match_whole) / 0.85
+    else:
+        head_ok = stem(head) in whole
+        relevance = 0.3 * match_own + 0.3 * match_near + 0.25 * match_whole + (0.15 if head_ok else 0.0)
     return Scored(fig, round(relevance, 4), round(max(match_near, 0.8 * match_whole), 4), head_ok, before)
 
 
@@ -122,23 +146,20 @@ def corroborate(scored: list[Scored]) -> None:
     if not scored:
         return
     best = max(s.relevance for s in scored)
-    strong = [s for s in scored if s.relevance >= 0.7 * best]
+    strong_by_kind: dict[tuple[str, str], list[Scored]] = {}
+    for t in scored:
+        if t.relevance >= 0.6 * best:
+            strong_by_kind.setdefault((t.figure.kind, t.figure.unit), []).append(t)
     for s in scored:
-        if s in strong:
+        if s.relevance >= 0.6 * best:
             continue
-        for t in strong:
+        for t in strong_by_kind.get((s.figure.kind, s.figure.unit), ()):
             a, b = s.figure, t.figure
-            if (a.source_id != b.source_id and a.kind == b.kind and a.unit == b.unit and b.value
-                    and abs(a.value - b.value) <= 0.01 * abs(b.value)):
+            if a.source_id != b.source_id and b.value and abs(a.value - b.value) <= 0.01 * abs(b.value):
                 s.relevance = max(s.relevance, round(0.9 * t.relevance, 4))
                 s.head_match = s.head_match or t.head_match
                 s.subject_match = max(s.subject_match, t.subject_match)
                 break
-
-
-def _sentence_before(store: Store, fig: Figure) -> str:
-    before = store.sentence(fig.source_id, fig.sentence_index - 1) if fig.sentence_index else None
-    return before.text if before else ""
 
 
 def retrieve(store: Store, frame: Frame, *, limit: int = 60) -> Evidence:
@@ -147,14 +168,11 @@ def retrieve(store: Store, frame: Frame, *, limit: int = 60) -> Evidence:
     if frame.mode == "claim" and frame.value is not None:
         # A checker looks the number up too: sentences holding the claimed value.
         hits += store.search(f"{frame.value:.12g}", limit=SENTENCE_HITS // 3)
-    hit_keys = {(h.source_id, h.index) for h in hits}
-    source_ids = sorted({h.source_id for h in hits})
+    hit_keys = sorted({(h.source_id, h.index) for h in hits})
 
     candidates: dict[str, Figure] = {}
-    if source_ids:
-        for fig in store.figures(source_ids=source_ids):
-            if (fig.source_id, fig.sentence_index) in hit_keys:
-                candidates[fig.id] = fig
+    if hit_keys:
+        candidates = {fig.id: fig for fig in store.figures(sentences=hit_keys)}
     if frame.subject:
         for fig in store.figures(about=frame.subject, limit=500):
             candidates.setdefault(fig.id, fig)
@@ -163,13 +181,20 @@ def retrieve(store: Store, frame: Frame, *, limit: int = 60) -> Evidence:
     paraphrased = {f.id: f for f in figures_in(store, similar) if f.id not in candidates}
     candidates.update(paraphrased)
 
-    wanted = wanted_words(frame)
+    # One read each for the passages found, the sentences before the candidates, their titles.
+    before_keys = {(f.source_id, f.sentence_index - 1) for f in candidates.values() if f.sentence_index}
+    sentences = store.sentences_at(set(hit_keys[:SENTENCE_HITS]) | before_keys)
+    passages = [stems(sentences[k].text) for k in hit_keys[:SENTENCE_HITS] if k in sentences]
+    found = set().union(*passages) if passages else set()
+    wanted = informative(wanted_words(frame), passages)
     head = head_noun(frame.subject) if frame.subject else None
-    titles = {}
-    for sid in {f.source_id for f in candidates.values()}:
-        src = store.source(sid)
-        titles[sid] = (src.title or "") if src else ""
-    scored = [score_figure(f, wanted, head, _sentence_before(store, f), titles[f.source_id]) for f in candidates.values()]
+    titles = store.titles({f.source_id for f in candidates.values()})
+
+    def before(fig: Figure) -> str:
+        sentence = sentences.get((fig.source_id, fig.sentence_index - 1))
+        return sentence.text if sentence else ""
+
+    scored = [score_figure(f, wanted, head, before(f), titles.get(f.source_id, "")) for f in candidates.values()]
     if frame.time:
         for s in scored:  # the time asked about is part of what is asked
             t = s.figure.time
@@ -191,11 +216,6 @@ def retrieve(store: Store, frame: Frame, *, limit: int = 60) -> Evidence:
     ]
     sources = {sid: store.source(sid) for sid in used_sources | {st.source_id for st in statements}}
 
-    found: set[str] = set()
-    for sid, idx in sorted(hit_keys)[:SENTENCE_HITS]:
-        sentence = store.sentence(sid, idx)
-        if sentence:
-            found |= stems(sentence.text)
     coverage = _overlap(wanted, found)
     missing = [t for t in frame.terms if stem(t) not in found]
     return Evidence(frame, scored, statements, {k: v for k, v in sources.items() if v}, len(hits), coverage, missing)

@@ -11,6 +11,22 @@ from typing import Iterable, Protocol
 from factdesk.model import Figure, Sentence, Source, Statement
 
 
+def query_tiers(terms: list[str], all_of, any_of) -> list[str]:
+    """Full-text queries from strict to loose, in a store's own syntax: every term; then any
+    of the combinations lacking one term (a sentence that misses one asked word); then any
+    term. The middle tier finds near misses without the cost of ranking every sentence that
+    holds one common word, which a plain OR has in a large library."""
+    if not terms:
+        return []
+    if len(terms) == 1:
+        return [terms[0]]
+    tiers = [all_of(terms)]
+    if len(terms) >= 3:
+        tiers.append(any_of([f"({all_of(terms[:i] + terms[i + 1:])})" for i in range(len(terms))]))
+    tiers.append(any_of(terms))
+    return tiers
+
+
 class StoreError(Exception):
     """A library that cannot be opened or written; the message is one line for the user."""
 
@@ -62,6 +78,12 @@ class Store(Protocol):
 
     def sentence(self, source_id: str, index: int) -> Sentence | None: ...
 
+    def sentences_at(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Sentence]:
+        """Many sentences by (source id, index) in one read; missing keys are left out."""
+
+    def titles(self, source_ids: Iterable[str]) -> dict[str, str]:
+        """Titles of sources by id, without reading their texts ('' for none)."""
+
     def figures(
         self,
         *,
@@ -69,10 +91,12 @@ class Store(Protocol):
         kind: str | None = None,
         about: str | None = None,
         source_ids: Iterable[str] | None = None,
+        sentences: Iterable[tuple[str, int]] | None = None,
         limit: int | None = None,
     ) -> list[Figure]:
         """Figures, filtered; ``about`` is a full-text match over the figure's subject,
-        scope and sentence. Ordered by source then offset."""
+        scope and sentence; ``sentences`` keeps those in the given (source id, index)
+        sentences. Ordered by source then offset."""
 
     def statements(self, *, source_ids: Iterable[str] | None = None) -> list[Statement]: ...
 

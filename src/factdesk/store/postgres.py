@@ -24,7 +24,7 @@ from typing import Any, Iterable
 from urllib.parse import urlsplit, urlunsplit
 
 from factdesk.model import Figure, Period, Sentence, Source, Statement
-from factdesk.store.base import AddResult, AmbiguousSourceId, SentenceHit, StoreError
+from factdesk.store.base import AddResult, AmbiguousSourceId, SentenceHit, StoreError, query_tiers
 from factdesk.store.sqlite import APPLICATION, MIN_PREFIX, STOP_WORDS, _QUERY_TOKEN, index_text, nearest, vector_matrix
 
 try:
@@ -120,19 +120,15 @@ def search_text(text: str) -> str:
     return _SEPARATORS.sub(" ", plain).strip()
 
 
-def tsqueries(query: str) -> tuple[str | None, str | None]:
-    """``to_tsquery`` texts for all content words of ``query`` and for any of them (None
-    when there is nothing, or nothing more, to ask); the word choice is the SQLite store's."""
+def tsqueries(query: str) -> list[str]:
+    """``to_tsquery`` texts over the content words of ``query``, strict to loose (see
+    query_tiers); the word choice is the SQLite store's."""
     tokens = list(dict.fromkeys(t.lower() for t in _QUERY_TOKEN.findall(index_text(query))))
     content = [t for t in tokens if t not in STOP_WORDS and (len(t) > 1 or t.isdigit())]
     # Each token is letters and digits only, so nothing in it can act as a tsquery operator.
     terms = [" <-> ".join(search_text(t).split()) for t in content]
     terms = [f"({t})" if "<->" in t else t for t in terms if t]
-    if not terms:
-        return None, None
-    if len(terms) == 1:
-        return terms[0], None
-    return " & ".join(terms), " | ".join(terms)
+    return query_tiers(terms, " & ".join, " | ".join)
 
 
 def display_name(url: str) -> str:
@@ -398,6 +394,20 @@ class PostgresStore:
         )
         return Sentence(rows[0]["source_id"], index, rows[0]["start"], rows[0]["end"], rows[0]["text"]) if rows else None
 
+    def sentences_at(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Sentence]:
+        keys = list(keys)
+        rows = self._rows(
+            'SELECT s.source_id, s.idx, s.start, s."end", s.text FROM sentences s '
+            "JOIN unnest(%s::text[], %s::int[]) AS k(sid, i) ON s.source_id = k.sid AND s.idx = k.i",
+            ([k[0] for k in keys], [k[1] for k in keys]),
+        )
+        return {(r["source_id"], r["idx"]): Sentence(r["source_id"], r["idx"], r["start"], r["end"], r["text"])
+                for r in rows}
+
+    def titles(self, source_ids: Iterable[str]) -> dict[str, str]:
+        rows = self._rows("SELECT id, title FROM sources WHERE id = ANY(%s)", (list(source_ids),))
+        return {r["id"]: r["title"] or "" for r in rows}
+
     def figures(
         self,
         *,
@@ -405,9 +415,14 @@ class PostgresStore:
         kind: str | None = None,
         about: str | None = None,
         source_ids: Iterable[str] | None = None,
+        sentences: Iterable[tuple[str, int]] | None = None,
         limit: int | None = None,
     ) -> list[Figure]:
         where, params = ["TRUE"], []
+        if sentences is not None:
+            keys = list(sentences)
+            where.append("(source_id, sentence_index) IN (SELECT * FROM unnest(%s::text[], %s::int[]))")
+            params += [[k[0] for k in keys], [k[1] for k in keys]]
         if source_id is not None:
             where.append("source_id = %s")
             params.append(source_id)
@@ -423,8 +438,6 @@ class PostgresStore:
             rows = self._rows(f"SELECT {_FIGURE_COLUMNS} FROM figures WHERE {clause} ORDER BY source_id, start{tail}", params)
             return [_figure_from(r) for r in rows]
         for match in tsqueries(about):
-            if match is None:
-                break
             # The best-matching figures first, then shown in source order.
             rows = self._rows(
                 f"SELECT {_FIGURE_COLUMNS} FROM figures, to_tsquery('english', %s) AS q "
@@ -445,11 +458,8 @@ class PostgresStore:
         return [Statement(*r.values()) for r in rows]
 
     def search(self, query: str, limit: int = 50) -> list[SentenceHit]:
-        all_words, any_word = tsqueries(query)
         hits: list[SentenceHit] = []
-        for match in (all_words, any_word):
-            if match is None:
-                break
+        for match in tsqueries(query):
             rows = self._rows(
                 "SELECT source_id, idx, ts_rank_cd(tsv, q, 1) AS score "
                 "FROM sentences, to_tsquery('english', %s) AS q "

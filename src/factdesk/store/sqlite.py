@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from factdesk.model import Figure, Period, Sentence, Source, Statement
-from factdesk.store.base import AddResult, AmbiguousSourceId, SentenceHit, StoreError
+from factdesk.store.base import AddResult, AmbiguousSourceId, SentenceHit, StoreError, query_tiers
 
 APPLICATION = "factdesk"
 BUSY_TIMEOUT_MS = 60_000
@@ -121,16 +121,11 @@ def _quoted(tokens: list[str]) -> list[str]:
     return [f'"{t}"' for t in tokens]
 
 
-def fts_queries(query: str) -> tuple[str | None, str | None]:
-    """An AND query over the content words of ``query`` and an OR query over them
-    (None when there is nothing, or nothing more, to ask)."""
+def fts_queries(query: str) -> list[str]:
+    """FTS5 queries over the content words of ``query``, strict to loose (see query_tiers)."""
     tokens = list(dict.fromkeys(t.lower() for t in _QUERY_TOKEN.findall(index_text(query))))
     content = [t for t in tokens if t not in STOP_WORDS and (len(t) > 1 or t.isdigit())]
-    if not content:
-        return None, None
-    if len(content) == 1:
-        return _quoted(content)[0], None
-    return " AND ".join(_quoted(content)), " OR ".join(_quoted(content))
+    return query_tiers(_quoted(content), " AND ".join, " OR ".join)
 
 
 def _source_row(source: Source, version_of: str | None) -> tuple:
@@ -400,6 +395,20 @@ class SQLiteStore:
         )
         return Sentence(*rows[0]) if rows else None
 
+    def sentences_at(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Sentence]:
+        rows = self._rows(
+            'SELECT s.source_id, s.idx, s.start, s."end", s.text FROM sentences s JOIN '
+            "(SELECT json_extract(value, '$[0]') AS sid, json_extract(value, '$[1]') AS i FROM json_each(?)) k "
+            "ON s.source_id = k.sid AND s.idx = k.i",
+            (json.dumps([list(k) for k in keys]),),
+        )
+        return {(r[0], r[1]): Sentence(*r) for r in rows}
+
+    def titles(self, source_ids: Iterable[str]) -> dict[str, str]:
+        rows = self._rows("SELECT id, title FROM sources WHERE id IN (SELECT value FROM json_each(?))",
+                          (json.dumps(list(source_ids)),))
+        return {r[0]: r[1] or "" for r in rows}
+
     def figures(
         self,
         *,
@@ -407,9 +416,14 @@ class SQLiteStore:
         kind: str | None = None,
         about: str | None = None,
         source_ids: Iterable[str] | None = None,
+        sentences: Iterable[tuple[str, int]] | None = None,
         limit: int | None = None,
     ) -> list[Figure]:
         where, params = ["1"], []
+        if sentences is not None:
+            where.append("(figures.source_id, figures.sentence_index) IN "
+                         "(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))")
+            params.append(json.dumps([list(k) for k in sentences]))
         if source_id is not None:
             where.append("figures.source_id = ?")
             params.append(source_id)
@@ -425,8 +439,6 @@ class SQLiteStore:
                 sql += f" LIMIT {int(limit)}"
             return [_figure_from(r) for r in self._rows(sql, params)]
         for match in fts_queries(about):
-            if match is None:
-                break
             # The best-matching figures first (bm25), then shown in source order.
             sql = (
                 f"SELECT {_FIGURE_SELECT} FROM figures_fts JOIN figures ON figures.rowid = figures_fts.rowid "
@@ -448,11 +460,8 @@ class SQLiteStore:
         return [Statement(*r) for r in self._rows(sql + " ORDER BY source_id, start", params)]
 
     def search(self, query: str, limit: int = 50) -> list[SentenceHit]:
-        all_words, any_word = fts_queries(query)
         hits: list[SentenceHit] = []
-        for match in (all_words, any_word):
-            if match is None:
-                break
+        for match in fts_queries(query):
             rows = self._rows(
                 # Rank inside FTS first; only the best rows are joined to their sentences.
                 "SELECT s.source_id, s.idx, best.score FROM ("
