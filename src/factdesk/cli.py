@@ -12,7 +12,7 @@ from pathlib import Path
 from factdesk import __version__
 
 DB_HELP = (
-    "library location: a SQLite file (default: $FACTDESK_DB, else ./factdesk.db)"
+    "library location: a SQLite file or a postgresql:// URL (default: $FACTDESK_DB, else ./factdesk.db)"
 )
 EXAMPLES = Path(__file__).resolve().parent / "examples"
 
@@ -233,14 +233,14 @@ def _render(report, args) -> None:
 def cmd_ask(args) -> int:
     with _library(args) as lib:
         gathered = _gather_first(lib, args, args.question, "question")
-        _render(_with_gather(lib.ask(args.question, writer=args.writer), gathered), args)
+        _render(lib.ask(args.question, writer=args.writer, gathered=gathered), args)
     return 0
 
 
 def cmd_check(args) -> int:
     with _library(args) as lib:
         gathered = _gather_first(lib, args, args.claim, "claim")
-        _render(_with_gather(lib.check(args.claim, writer=args.writer), gathered), args)
+        _render(lib.check(args.claim, writer=args.writer, gathered=gathered), args)
     return 0
 
 
@@ -279,10 +279,8 @@ def cmd_gather(args) -> int:
 
 
 def _run_gather(lib, args, text: str, mode: str):
-    from factdesk.gather import gather
-
-    return gather(lib, text, mode=mode, engine=args.engine, max_results=args.max, offline=args.offline,
-                  allow_private=args.allow_private, delay=args.delay)
+    return lib.gather(text, mode=mode, engine=args.engine, max_results=args.max, offline=args.offline,
+                      allow_private=args.allow_private, delay=args.delay)
 
 
 def _gather_first(lib, args, text: str, mode: str):
@@ -292,12 +290,6 @@ def _gather_first(lib, args, text: str, mode: str):
     result = _run_gather(lib, args, text, mode)
     print("\n".join(result.lines()), file=sys.stderr)
     return result
-
-
-def _with_gather(report, gathered):
-    from factdesk.gather import attach
-
-    return attach(report, gathered) if gathered else report
 
 
 def _gather_options(p: argparse.ArgumentParser) -> None:
@@ -382,7 +374,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="factdesk",
         description="Answer contested factual questions and check claims from a library of sources; "
         "every figure is traced to the exact characters of its source.",
-        epilog="The library is a SQLite file: --db FILE, else $FACTDESK_DB, else ./factdesk.db.",
+        epilog="The library is a SQLite file or a PostgreSQL database: --db FILE|postgresql://..., "
+        "else $FACTDESK_DB, else ./factdesk.db.",
     )
     parser.add_argument("--version", action="version", version=f"factdesk {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")

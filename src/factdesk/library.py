@@ -165,15 +165,32 @@ class Library:
         return self.store.count()
 
     # ---- analysis -------------------------------------------------------------------
-    def ask(self, question: str, *, writer: str = "deterministic") -> Report:
+    def ask(self, question: str, *, writer: str = "deterministic", gathered=None) -> Report:
+        """A cited report answering ``question``; ``gathered`` (a GatherResult) adds what
+        gathering found and skipped to the report."""
         from factdesk.analyze import answer_question
 
-        return _write(answer_question(self.store, question), writer)
+        return _with_gathered(_write(answer_question(self.store, question), writer), gathered)
 
-    def check(self, claim: str, *, writer: str = "deterministic") -> Report:
+    def check(self, claim: str, *, writer: str = "deterministic", gathered=None) -> Report:
         from factdesk.analyze import check_claim
 
-        return _write(check_claim(self.store, claim), writer)
+        return _with_gathered(_write(check_claim(self.store, claim), writer), gathered)
+
+    def gather(self, text: str, **options):
+        """Search for sources on a question (or a claim, ``mode="claim"``), fetch them politely
+        and add them to this library; see factdesk.gather.gather for the options."""
+        from factdesk.gather import gather
+
+        return gather(self, text, **options)
+
+
+def _with_gathered(report: Report, gathered) -> Report:
+    if gathered is None:
+        return report
+    from factdesk.gather import attach
+
+    return attach(report, gathered)
 
 
 WRITERS = ("deterministic", "llm")
