@@ -247,8 +247,7 @@ def cmd_check(args) -> int:
 def cmd_copy(args) -> int:
     import time
 
-    from factdesk.store import open_store
-    from factdesk.store.copy import copy_library
+    from factdesk.library import Library
 
     if not args.source or not args.target:
         raise CliError("give both --from LIBRARY and --to LIBRARY")
@@ -260,8 +259,8 @@ def cmd_copy(args) -> int:
         if not args.quiet:
             print(f"copy: {done}/{total} sources", file=sys.stderr)
 
-    with open_store(args.source) as source, open_store(args.target) as target:
-        result = copy_library(source, target, batch_size=args.batch, progress=progress)
+    with Library(args.source) as source:
+        result = source.copy_to(args.target, batch_size=args.batch, progress=progress)
     print(f"copied {result.copied} source{'s' if result.copied != 1 else ''} "
           f"({result.skipped} already there) in {time.perf_counter() - began:.1f} s")
     return 0

@@ -101,6 +101,26 @@ class Library:
         summary.seconds = time.perf_counter() - began
         return summary
 
+    def ingest_bytes(self, name: str, data: bytes, *, max_bytes: int = 20_000_000) -> list[IngestOutcome]:
+        """Read and store uploaded content named ``name`` (its extension picks the reader, else
+        its content); origins read ``upload:NAME`` (with ``:LINE`` for JSON Lines)."""
+        import tempfile
+        from pathlib import Path
+
+        from factdesk import ingest as ingest_stage
+
+        outcomes: list[IngestOutcome] = []
+        with tempfile.TemporaryDirectory(prefix="factdesk-upload-") as folder:
+            path = Path(folder) / Path(name).name
+            path.write_bytes(data)
+            for loaded in ingest_stage.read(str(path), max_bytes=max_bytes):
+                origin = "upload:" + path.name + loaded.origin[len(str(path)):]
+                if loaded.source is not None:
+                    loaded.source.origin = origin
+                loaded.origin = origin
+                outcomes.append(self._store_loaded(loaded))
+        return outcomes
+
     def add_source(self, source: Source) -> IngestOutcome:
         """Segment, extract and store one already-read source."""
         from factdesk.ingest import Loaded
@@ -176,6 +196,15 @@ class Library:
         from factdesk.analyze import check_claim
 
         return _with_gathered(_write(check_claim(self.store, claim), writer), gathered)
+
+    def copy_to(self, location: str, *, batch_size: int = 500, progress=None):
+        """Copy every source of this library into the library at ``location`` (a SQLite file
+        or a postgresql:// URL); sources already there are skipped, so it can be re-run."""
+        from factdesk.store import open_store
+        from factdesk.store.copy import copy_library
+
+        with open_store(location) as target:
+            return copy_library(self.store, target, batch_size=batch_size, progress=progress)
 
     def gather(self, text: str, **options):
         """Search for sources on a question (or a claim, ``mode="claim"``), fetch them politely

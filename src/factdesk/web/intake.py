@@ -1,18 +1,16 @@
 """Adding sources over the web: uploaded files and URLs, shared by the JSON API and the pages.
 
-Uploads are read by the same readers as `factdesk ingest` (the format comes from the file's
-extension, else its content); URLs go through the same safe fetcher, private-address guard
-included. Each source is stored by Library.add_source in its own transaction.
+Uploads are read by the same readers as `factdesk ingest` (Library.ingest_bytes: the format
+comes from the file's extension, else its content); URLs go through the same safe fetcher,
+private-address guard included. Each source is stored in its own transaction.
 """
 
 from __future__ import annotations
 
 import re
-import tempfile
 from dataclasses import asdict
 from pathlib import Path
 
-from factdesk import ingest
 from factdesk.library import IngestOutcome, Library
 
 _UNSAFE_NAME = re.compile(r"[^A-Za-z0-9._-]+")
@@ -43,19 +41,8 @@ def add_uploads(lib: Library, files: list[tuple[str, bytes]], max_bytes: int) ->
         raise IntakeError(422, "no file: send multipart/form-data with one or more 'file' fields, "
                                "or JSON {\"url\": ...}")
     outcomes: list[IngestOutcome] = []
-    with tempfile.TemporaryDirectory(prefix="factdesk-upload-") as folder:
-        for i, (name, data) in enumerate(files):
-            name = safe_name(name)
-            path = Path(folder) / str(i) / name
-            path.parent.mkdir()
-            path.write_bytes(data)
-            for loaded in ingest.read(str(path), max_bytes=max_bytes):
-                origin = "upload:" + name + loaded.origin[len(str(path)):]  # keeps a JSONL ":LINE"
-                if loaded.source is None:
-                    outcomes.append(IngestOutcome(origin, "failed", message=loaded.error or "unreadable"))
-                    continue
-                loaded.source.origin = origin
-                outcomes.append(lib.add_source(loaded.source))
+    for name, data in files:
+        outcomes.extend(lib.ingest_bytes(safe_name(name), data, max_bytes=max_bytes))
     if all(o.status == "failed" for o in outcomes):
         raise IntakeError(422, "; ".join(f"{o.origin}: {o.message}" for o in outcomes), outcomes)
     return outcomes
