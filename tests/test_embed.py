@@ -126,6 +126,9 @@ def test_paraphrase_retrieved_only_with_embeddings_with_test_embedder(tmp_path):
     with build(tmp_path / "vectors.db", embedder) as lib:
         assert 4120.0 in retrieved_values(lib.store)
         report = lib.ask(QUESTION)
+        with pytest.MonkeyPatch.context() as env:
+            env.setenv(embed.ENABLE_ENV, "0")  # asked by words only
+            assert 4120.0 not in retrieved_values(lib.store)
     assert 4120.0 not in {f.value for f in plain_report.figures}
     assert 4120.0 in {f.value for f in report.figures}
     # Only a stock of the asked group without embeddings; a yearly number of them freed with.

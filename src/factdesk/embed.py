@@ -68,6 +68,11 @@ def enabled_by_env() -> bool:
     return os.environ.get(ENABLE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def disabled_by_env() -> bool:
+    """FACTDESK_EMBEDDINGS=0: ask by words only, even in a library with vectors (no model load)."""
+    return os.environ.get(ENABLE_ENV, "").strip().lower() in ("0", "false", "no", "off")
+
+
 def model_location(name: str) -> str | None:
     """Where a model is loaded from: the shipped default's folder, a folder, or a model
     in the local Hugging Face cache; None when it is not on this machine."""
@@ -168,7 +173,7 @@ def backfill(store: Store, embedder: Embedder, progress: Callable[[int, int], No
 def similar_sentences(store: Store, text: str, limit: int) -> dict[tuple[str, int], float]:
     """Sentences most similar to ``text`` as {(source id, index): cosine}, at least
     MIN_SIMILARITY; empty unless the library has vectors and their model loads here."""
-    if not has_vectors(store):
+    if disabled_by_env() or not has_vectors(store):
         return {}
     embedder = load_embedder(store.vector_model())
     if embedder is None:
