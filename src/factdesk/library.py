@@ -214,6 +214,8 @@ class Library:
 
         if getattr(self.store, "add_vectors", None) is None:
             raise LibraryError("this library's store cannot keep sentence vectors")
+        if not self.store.unembedded_sources():
+            return 0  # nothing to do: not worth loading a model
         embedder = self.embedder or load_embedder(self.store.vector_model())
         if embedder is None:
             raise LibraryError(missing_message(self.store.vector_model()))
