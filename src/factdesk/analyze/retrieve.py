@@ -210,9 +210,12 @@ def retrieve(store: Store, frame: Frame, *, limit: int = 60) -> Evidence:
     scored = scored[:limit] + [s for s in scored[limit:] if claimed_value(frame, s.figure)]
 
     used_sources = {s.figure.source_id for s in scored}
+    # Who says what: statements on the asked words, and those beside a figure found (a
+    # speaker's comment on a number rarely repeats the number's words).
+    near_figures = {(s.figure.source_id, s.figure.sentence_index + d) for s in scored for d in (-2, -1, 0, 1, 2)}
     statements = [
         st for st in store.statements(source_ids=sorted(used_sources))
-        if _overlap(wanted, stems(st.text)) >= 0.25
+        if _overlap(wanted, stems(st.text)) >= 0.25 or (st.source_id, st.sentence_index) in near_figures
     ]
     sources = {sid: store.source(sid) for sid in used_sources | {st.source_id for st in statements}}
 
