@@ -174,9 +174,12 @@ class Library:
         about: str | None = None,
         source: str | None = None,
         kind: str | None = None,
+        limit: int | None = None,
     ) -> list[Figure]:
+        """Figures, filtered; ``limit`` keeps the best matches for ``about`` (else the first in
+        source order)."""
         source_id = self.source(source).id if source else None
-        return self.store.figures(source_id=source_id, kind=kind, about=about)
+        return self.store.figures(source_id=source_id, kind=kind, about=about, limit=limit)
 
     def statements(self, source_ids: Iterable[str] | None = None) -> list[Statement]:
         return self.store.statements(source_ids=source_ids)

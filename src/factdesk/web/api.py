@@ -136,9 +136,10 @@ def list_figures(
     limit: int = Query(500, ge=1, le=5000),
 ) -> dict:
     lib = library(request)
-    figures = lib.figures(about=about or None, kind=kind, source=source or None)
+    # One more than asked tells whether more match, without reading every figure of a large library.
+    figures = lib.figures(about=about or None, kind=kind, source=source or None, limit=limit + 1)
     shown = figures[:limit]
     source_ids = dict.fromkeys(f.source_id for f in shown)
     payload = figures_payload(shown, [lib.source(sid) for sid in source_ids])
-    payload["total"] = len(figures)
+    payload["more"] = len(figures) > limit
     return payload

@@ -78,10 +78,11 @@ def figures_page(
     lib = library(request)
     if kind and kind not in FIGURE_KINDS:
         return error_page(request, 422, f"kind: expected one of {', '.join(FIGURE_KINDS)}")
-    figures = lib.figures(about=about.strip() or None, kind=kind or None, source=source.strip() or None)
+    figures = lib.figures(about=about.strip() or None, kind=kind or None, source=source.strip() or None,
+                          limit=FIGURES_SHOWN + 1)
     shown = figures[:FIGURES_SHOWN]
     titles = {sid: lib.source(sid) for sid in dict.fromkeys(f.source_id for f in shown)}
-    return render(request, "figures.html.j2", figures=shown, total=len(figures), titles=titles,
+    return render(request, "figures.html.j2", figures=shown, more=len(figures) > FIGURES_SHOWN, titles=titles,
                   about=about, kind=kind, source=source)
 
 
