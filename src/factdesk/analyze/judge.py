@@ -188,8 +188,10 @@ def bound_allows(fig: Figure, value: float) -> bool:
     neither supports nor contradicts an exact claim."""
     if fig.approx in ("more_than", "at_least"):
         return value >= fig.value
-    if fig.approx in ("fewer_than", "up_to", "at_most", "nearly"):
-        return value <= fig.value or (fig.approx == "nearly" and value <= fig.value * 1.0)
+    if fig.approx in ("fewer_than", "up_to", "at_most"):
+        return value <= fig.value
+    if fig.approx == "nearly":  # "nearly 15,000": a little under it
+        return 0.9 * fig.value <= value <= fig.value
     return False
 
 
