@@ -114,6 +114,8 @@ def judge_question(ev: Evidence) -> Judgement:
         fits = kind_fits(frame.kind, f) and unit_fits(frame, f) and time_fits(frame.time, f) is not False
         if fits and frame.time:
             fits = year_mismatch(frame.time, f) is None
+        if fits and quoted_assertion(f):
+            fits = False  # a politician's number, reported as said, is a claim and not a count
         if fits and premises and f.unit not in ("percent",) and not f.unit.startswith("per"):
             # A count must be of the asked event ("released", "created"); a share names its
             # whole in words of its own.
@@ -133,6 +135,8 @@ def judge_question(ev: Evidence) -> Judgement:
 def how_it_differs(frame: Frame, fig: Figure) -> str:
     """Say exactly how a related figure differs from what was asked."""
     parts = []
+    if quoted_assertion(fig):
+        parts.append("it is a claim reported as someone's words, not a count from records")
     if frame.kind and fig.kind != frame.kind:
         when = f" ({fig.time})" if fig.time else ""
         parts.append(f"it is {KIND_WORDS.get(fig.kind, fig.kind)}{when}, not {KIND_WORDS.get(frame.kind, frame.kind)}")
