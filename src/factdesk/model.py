@@ -207,6 +207,7 @@ class ReportSource:
     published: str | None
     outlet_kind: str | None = None
     sha256: str = ""
+    text: str = ""  # the source's full text, so a rendered report can show every quote in place
 
 
 @dataclass(slots=True)

@@ -235,20 +235,16 @@ def compose(evidence: Evidence, judgement: Judgement, measures: list[Measure]) -
     summary = _summary(frame, judgement, conflicts, by_id, citer, verdict_paras)
 
     limitations = _limitations(evidence, figures, citer)
-    sources = []
-    for sid, n in sorted(citer.numbers.items(), key=lambda kv: kv[1]):
-        src = evidence.sources.get(sid)
-        if src is None:
-            continue
-        sources.append(ReportSource(n, src.id, src.url, src.title, src.publisher, src.published, src.outlet_kind,
-                                    hashlib.sha256(src.text.encode("utf-8")).hexdigest()))
     # Figures whose sources were not cited in prose still appear in the ledger with their source.
     for f in figures:
-        if f.source_id not in citer.numbers and f.source_id in evidence.sources:
-            src = evidence.sources[f.source_id]
-            sources.append(ReportSource(citer.n(f.source_id), src.id, src.url, src.title, src.publisher,
-                                        src.published, src.outlet_kind,
-                                        hashlib.sha256(src.text.encode("utf-8")).hexdigest()))
+        if f.source_id in evidence.sources:
+            citer.n(f.source_id)
+    sources = [
+        ReportSource(n, src.id, src.url, src.title, src.publisher, src.published, src.outlet_kind,
+                     hashlib.sha256(src.text.encode("utf-8")).hexdigest(), src.text)
+        for sid, n in sorted(citer.numbers.items(), key=lambda kv: kv[1])
+        if (src := evidence.sources.get(sid)) is not None
+    ]
     return Report(
         question=frame.text,
         mode=frame.mode,

@@ -22,6 +22,7 @@ TIME_BONUS = 0.15
 COMMON_SHARE = 0.4  # a word in more of the passages found than this is weighed down
 # Nouns that count without naming what is counted: the rest of the question says what.
 GENERIC_NOUNS = frozenset("people persons person individuals residents citizens adults cases times total amount".split())
+GENERIC_STEMS = frozenset(stem(w) for w in GENERIC_NOUNS)
 CLAIM_VERBS = re.compile(r"\b(?:claimed|claims|claiming|asserted|alleged|boasted|insisted|falsely\s+\w+)\b", re.I)
 
 
@@ -70,7 +71,7 @@ def wanted_words(frame: Frame) -> dict[str, float]:
     """The frame's words with weights. A question's counted noun phrase counts double.
     A claim is about the quantity it asserts: its subject counts double, the rest of its
     framing (who is blamed, rhetoric) half, and the actor it names not at all."""
-    subject = stems(frame.subject) - {stem(w) for w in GENERIC_NOUNS}
+    subject = stems(frame.subject) - GENERIC_STEMS
     actor = stems(frame.actor or "")
     if frame.mode == "claim":
         weights = {}

@@ -115,8 +115,26 @@ def _marked_quote(f: Figure) -> tuple[str, str, str]:
     return f.quote, "", ""
 
 
+def _marked_text(text: str, spans: list[tuple[int, int]], n: int) -> list[tuple[str, str | None]]:
+    """A source's text cut into (piece, anchor) parts, the reported figures' spans anchored
+    as ``s{n}-{start}`` so that a citation can open the source at its figure."""
+    parts: list[tuple[str, str | None]] = []
+    at = 0
+    for start, end in sorted(set(spans)):
+        if start < at or end > len(text):
+            continue  # overlapping or out of range: leave unmarked rather than misplace
+        parts.append((text[at:start], None))
+        parts.append((text[start:end], f"s{n}-{start}"))
+        at = end
+    parts.append((text[at:], None))
+    return [p for p in parts if p[0]]
+
+
 def html(report: Report) -> str:
+    """A self-contained page: citations show their quote on hover and open the source text
+    with the figure marked; everything that came from a source is escaped by the template."""
     numbers = {s.id: s.n for s in report.sources}
+    by_id = {f.id: f for f in report.figures}
     figures = [
         {"i": i, "f": f, "n": numbers.get(f.source_id), "parts": _marked_quote(f)}
         for i, f in enumerate(report.figures, 1)
@@ -126,9 +144,22 @@ def html(report: Report) -> str:
         first_quote.setdefault(numbers.get(f.source_id), f.quote)
     for st in report.statements:
         first_quote.setdefault(numbers.get(st.source_id), st.text)
+
+    def cite(p: Paragraph, n: int) -> tuple[str, str]:
+        """The quote a paragraph's citation [n] rests on, and where it points."""
+        for fid in p.figure_ids:
+            f = by_id.get(fid)
+            if f is not None and numbers.get(f.source_id) == n:
+                return f.quote, f"#s{n}-{f.start}"
+        return first_quote.get(n, ""), f"#text-{n}"
+
+    spans: dict[int, list[tuple[int, int]]] = {}
+    for f in report.figures:
+        spans.setdefault(numbers.get(f.source_id), []).append((f.start, f.end))
+    texts = {s.n: _marked_text(s.text, spans.get(s.n, []), s.n) for s in report.sources if s.text}
     figure_index = {f.id: i for i, f in enumerate(report.figures, 1)}
     return _env.get_template("report.html.j2").render(
-        r=report, figures=figures, first_quote=first_quote, figure_index=figure_index,
+        r=report, figures=figures, cite=cite, figure_index=figure_index, texts=texts,
     )
 
 
