@@ -187,3 +187,16 @@ def test_html_report_escapes_source_text(tmp_path):
     assert html_lib.escape("<script>alert(1)</script>") in page or "&lt;script&gt;" in page
     assert 'href="javascript:' not in page
     assert "&lt;b&gt;Complaints&lt;/b&gt;" in page
+
+
+def test_html_citations_open_the_source_at_their_figure(lib):
+    import re
+
+    page = render.html(lib.ask("How many people died of drug overdoses in Marlow County in 2023?"))
+    anchors = set(re.findall(r'<mark id="(s\d+-\d+)">', page))
+    targets = re.findall(r'class="cite" href="#(s\d+-\d+)"', page)
+    assert targets and set(targets) <= anchors
+    report = lib.ask("How many people died of drug overdoses in Marlow County in 2023?")
+    for fig in report.figures:
+        n = report.source_number(fig.source_id)
+        assert f'<mark id="s{n}-{fig.start}">{html_lib.escape(fig.surface, quote=False)}</mark>' in page
