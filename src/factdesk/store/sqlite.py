@@ -5,6 +5,9 @@ writers from other threads or processes wait (``busy_timeout``) instead of faili
 Each thread gets its own connection. A source and everything extracted from it is
 written in one ``BEGIN IMMEDIATE`` transaction, so a library never holds half a source.
 
+The reading queries are ``SQLStore``'s; this module holds what is SQLite's own: the
+connections, the transactions, FTS5 indexing and ranking, and the schema.
+
 The schema is the ordered list ``_MIGRATIONS``: a new library runs all of them, an
 older library runs the ones it lacks, and ``meta.schema_version`` records how far a
 file has come.
@@ -13,18 +16,27 @@ file has come.
 from __future__ import annotations
 
 import json
-import re
 import sqlite3
-import threading
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
-from factdesk.model import Figure, Period, Sentence, Source, Statement
-from factdesk.store.base import AddResult, AmbiguousSourceId, SentenceHit, StoreError, query_tiers
+from factdesk.model import Figure, Sentence, Source, Statement
+from factdesk.store.base import AddResult, StoreError, query_tiers
+from factdesk.store.sql import (
+    APPLICATION,
+    FIGURE_COLUMNS,
+    SOURCE_COLUMNS,
+    STATEMENT_COLUMNS,
+    SQLStore,
+    content_words,
+    figure_values,
+    index_text,
+    source_values,
+    statement_values,
+)
 
-APPLICATION = "factdesk"
 BUSY_TIMEOUT_MS = 60_000
-MIN_PREFIX = 4
 
 _V1 = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -99,103 +111,41 @@ CREATE TABLE sentence_vectors (
 _MIGRATIONS: list[tuple[str, Any]] = [(_V1, None), (_V2, _fill_figures_fts), (_V3, None)]
 SCHEMA_VERSION = len(_MIGRATIONS)
 
-_THOUSANDS = re.compile(r"(?<=\d)[,\u2009\u202f](?=\d{3}(?!\d))")
-_QUERY_TOKEN = re.compile(r"\d+(?:\.\d+)*|[^\W_]+")
-STOP_WORDS = frozenset(
-    """a an and are as at be been being but by can could did do does for from had has have
-    how i if in into is it its many much of on or so than that the their there these they
-    this those to was were what when where which who whom why will with would you your
-    about after before over under between during per each every all any some more most
-    no not only other such""".split()
-)
-
-
-def index_text(text: str) -> str:
-    """The copy of a text that FTS indexes: numbers lose their thousands separators."""
-    return _THOUSANDS.sub("", text)
-
-
-def _quoted(tokens: list[str]) -> list[str]:
-    # Tokens are letters and digits only; quoting makes each a literal phrase for FTS5,
-    # so words like NEAR, AND, NOT never act as operators.
-    return [f'"{t}"' for t in tokens]
-
 
 def fts_queries(query: str) -> list[str]:
     """FTS5 queries over the content words of ``query``, strict to loose (see query_tiers)."""
-    tokens = list(dict.fromkeys(t.lower() for t in _QUERY_TOKEN.findall(index_text(query))))
-    content = [t for t in tokens if t not in STOP_WORDS and (len(t) > 1 or t.isdigit())]
-    return query_tiers(_quoted(content), " AND ".join, " OR ".join)
+    # Tokens are letters and digits only; quoting makes each a literal phrase for FTS5,
+    # so words like NEAR, AND, NOT never act as operators.
+    return query_tiers([f'"{t}"' for t in content_words(query)], " AND ".join, " OR ".join)
 
 
-def _source_row(source: Source, version_of: str | None) -> tuple:
-    return (
-        source.id, source.url, source.title, source.publisher, json.dumps(source.authors),
-        source.published, source.retrieved, source.outlet_kind, source.origin,
-        json.dumps(source.pages), source.text, version_of,
-    )
-
-
-def _figure_row(rowid: int, f: Figure) -> tuple:
-    period = f.period or Period()
-    return (
-        rowid, f.id, f.source_id, f.sentence_index, f.start, f.end, f.surface, f.value,
-        f.quote, f.quote_start, f.quote_end, f.value_high, f.approx, f.unit, f.subject,
-        f.scope, f.kind, f.as_of, period.start, period.end, f.year, f.attribution,
-        f.speaker_kind, json.dumps(f.hedges),
-    )
-
-
-_SOURCE_COLUMNS = "id, url, title, publisher, authors, published, retrieved, outlet_kind, origin, pages, text"
-_FIGURE_COLUMNS = (
-    'id, source_id, sentence_index, start, "end", surface, value, quote, quote_start, quote_end, '
-    "value_high, approx, unit, subject, scope, kind, as_of, period_start, period_end, year, "
-    "attribution, speaker_kind, hedges"
-)
-_FIGURE_SELECT = ", ".join(f"figures.{c.strip()}" for c in _FIGURE_COLUMNS.split(","))
-
-
-def _source_from(row: sqlite3.Row) -> Source:
-    return Source(
-        id=row["id"], url=row["url"], title=row["title"], publisher=row["publisher"],
-        authors=json.loads(row["authors"]), published=row["published"],
-        retrieved=row["retrieved"], outlet_kind=row["outlet_kind"], origin=row["origin"],
-        pages=json.loads(row["pages"]), text=row["text"],
-    )
-
-
-def _figure_from(row: sqlite3.Row) -> Figure:
-    period = None
-    if row["period_start"] is not None or row["period_end"] is not None:
-        period = Period(row["period_start"], row["period_end"])
-    return Figure(
-        id=row["id"], source_id=row["source_id"], sentence_index=row["sentence_index"],
-        start=row["start"], end=row["end"], surface=row["surface"], value=row["value"],
-        quote=row["quote"], quote_start=row["quote_start"], quote_end=row["quote_end"],
-        value_high=row["value_high"], approx=row["approx"], unit=row["unit"],
-        subject=row["subject"], scope=row["scope"], kind=row["kind"], as_of=row["as_of"],
-        period=period, year=row["year"], attribution=row["attribution"],
-        speaker_kind=row["speaker_kind"], hedges=json.loads(row["hedges"]),
-    )
-
-
-class SQLiteStore:
+class SQLiteStore(SQLStore):
     """A factdesk library in one SQLite file (see the module docstring)."""
 
     schema_version = SCHEMA_VERSION
+    P = "?"
+    SEQ = "rowid"
+    match_queries = staticmethod(fts_queries)
+    FIGURES_MATCHING = (
+        "SELECT {columns} FROM figures_fts JOIN figures ON figures.rowid = figures_fts.rowid "
+        "WHERE figures_fts MATCH ? AND {where} ORDER BY bm25(figures_fts), figures.rowid{limit}"
+    )
+    # Rank inside FTS first; only the best rows are joined to their sentences.
+    SENTENCES_MATCHING = (
+        "SELECT s.source_id, s.idx, -best.score AS score FROM ("
+        "SELECT rowid, bm25(sentences_fts) AS score FROM sentences_fts "
+        "WHERE sentences_fts MATCH ? ORDER BY score, rowid LIMIT ?) AS best "
+        "JOIN sentences s ON s.rowid = best.rowid ORDER BY best.score, best.rowid"
+    )
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path).expanduser()
+        self.name = str(self.path)
         if self.path.is_dir():
             raise StoreError(f"{self.path} is a folder, not a library file")
         if not self.path.parent.is_dir():
             raise StoreError(f"cannot open library {self.path}: folder {self.path.parent} does not exist")
-        self._local = threading.local()
-        self._connections: list[sqlite3.Connection] = []
-        self._lock = threading.Lock()
-        self._closed = False
-        self._vectors: tuple[tuple[int, int], list[tuple[str, int]], Any] | None = None  # stamp, keys, matrix
-        self._prepare()
+        super().__init__()
 
     # -- connections and schema -------------------------------------------------
 
@@ -253,48 +203,30 @@ class SQLiteStore:
         if not tables:
             return 0
         meta = dict(conn.execute("SELECT key, value FROM meta").fetchall()) if "meta" in tables else {}
-        if meta.get("application") != APPLICATION or not meta.get("schema_version", "").isdigit():
-            raise StoreError(f"{self.path} is not a factdesk library (it holds other tables)")
-        version = int(meta["schema_version"])
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"{self.path} was written by a newer factdesk (schema {version}; "
-                f"this version reads up to {SCHEMA_VERSION}); upgrade factdesk"
-            )
-        return version
-
-    def close(self) -> None:
-        with self._lock:
-            for conn in self._connections:
-                conn.close()
-            self._connections.clear()
-            self._closed = True
-
-    def __enter__(self) -> SQLiteStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+        return self._schema_version(meta, f"{self.path} is not a factdesk library (it holds other tables)")
 
     # -- writing ------------------------------------------------------------------
 
-    def add(
-        self,
-        source: Source,
-        sentences: list[Sentence],
-        figures: list[Figure],
-        statements: list[Statement],
-    ) -> AddResult:
-        for item in (*sentences, *figures, *statements):
-            if item.source_id != source.id:
-                raise StoreError(
-                    f"{type(item).__name__} belongs to source {item.source_id}, not {source.id}"
-                )
+    @contextmanager
+    def _writing(self, what: str) -> Iterator[sqlite3.Connection]:
+        """One transaction that holds the write lock from its start and commits when the block
+        ends; a database error rolls it back and becomes a StoreError about storing ``what``."""
         conn = self._conn()
         conn.execute("BEGIN IMMEDIATE")
         try:
+            yield conn
+            conn.execute("COMMIT")
+        except BaseException as e:
+            conn.execute("ROLLBACK")
+            if isinstance(e, sqlite3.Error):
+                raise StoreError(f"could not store {what} in {self.path}: {e}") from None
+            raise
+
+    def _add(
+        self, source: Source, sentences: list[Sentence], figures: list[Figure], statements: list[Statement]
+    ) -> AddResult:
+        with self._writing(f"source {source.id}") as conn:
             if conn.execute("SELECT 1 FROM sources WHERE id = ?", (source.id,)).fetchone():
-                conn.execute("ROLLBACK")
                 return AddResult(source.id, added=False)
             previous = None
             if source.url:
@@ -303,8 +235,8 @@ class SQLiteStore:
                 ).fetchone()
                 previous = row["id"] if row else None
             conn.execute(
-                f"INSERT INTO sources({_SOURCE_COLUMNS}, version_of) VALUES ({', '.join('?' * 12)})",
-                _source_row(source, previous),
+                f"INSERT INTO sources({SOURCE_COLUMNS}, version_of) VALUES ({', '.join('?' * 12)})",
+                source_values(source, previous),
             )
             # The write lock is held, so the next rowids are ours to assign.
             first = conn.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM sentences").fetchone()[0]
@@ -318,8 +250,8 @@ class SQLiteStore:
             )
             first = conn.execute("SELECT COALESCE(MAX(rowid), 0) + 1 FROM figures").fetchone()[0]
             conn.executemany(
-                f"INSERT INTO figures(rowid, {_FIGURE_COLUMNS}) VALUES ({', '.join('?' * 24)})",
-                (_figure_row(first + i, f) for i, f in enumerate(figures)),
+                f"INSERT INTO figures(rowid, {FIGURE_COLUMNS}) VALUES ({', '.join('?' * 24)})",
+                ((first + i, *figure_values(f)) for i, f in enumerate(figures)),
             )
             conn.executemany(
                 "INSERT INTO figures_fts(rowid, subject, scope, quote) VALUES (?, ?, ?, ?)",
@@ -329,19 +261,9 @@ class SQLiteStore:
                 ],
             )
             conn.executemany(
-                'INSERT INTO statements(id, source_id, sentence_index, start, "end", text, speaker, speaker_kind) '
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (s.id, s.source_id, s.sentence_index, s.start, s.end, s.text, s.speaker, s.speaker_kind)
-                    for s in statements
-                ],
+                f"INSERT INTO statements({STATEMENT_COLUMNS}) VALUES ({', '.join('?' * 8)})",
+                [statement_values(s) for s in statements],
             )
-            conn.execute("COMMIT")
-        except BaseException as e:
-            conn.execute("ROLLBACK")
-            if isinstance(e, sqlite3.Error):
-                raise StoreError(f"could not store source {source.id} in {self.path}: {e}") from None
-            raise
         return AddResult(source.id, added=True, new_version_of=previous)
 
     # -- reading ------------------------------------------------------------------
@@ -352,155 +274,28 @@ class SQLiteStore:
         except sqlite3.Error as e:
             raise StoreError(f"cannot read library {self.path}: {e}") from None
 
-    def has_source(self, source_id: str) -> bool:
-        return bool(self._rows("SELECT 1 FROM sources WHERE id = ?", (source_id,)))
+    def _in(self, column: str, values: Iterable[str]) -> tuple[str, list[Any]]:
+        return f"{column} IN (SELECT value FROM json_each(?))", [json.dumps(list(values))]
 
-    def sources(self) -> list[Source]:
-        rows = self._rows(
-            f"SELECT {_SOURCE_COLUMNS} FROM sources ORDER BY published IS NULL, published, id"
+    def _keys(self, keys: Iterable[tuple[str, int]]) -> tuple[str, list[Any]]:
+        return (
+            "(SELECT json_extract(value, '$[0]') AS sid, json_extract(value, '$[1]') AS i FROM json_each(?)) AS k",
+            [json.dumps([list(k) for k in keys])],
         )
-        return [_source_from(r) for r in rows]
 
-    def source(self, source_id: str) -> Source | None:
-        rows = self._rows(f"SELECT {_SOURCE_COLUMNS} FROM sources WHERE id = ?", (source_id,))
-        if not rows and len(source_id) >= MIN_PREFIX:
-            prefix = source_id.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            rows = self._rows(
-                f"SELECT {_SOURCE_COLUMNS} FROM sources WHERE id LIKE ? ESCAPE '\\' ORDER BY id LIMIT 6",
-                (prefix + "%",),
-            )
-            if len(rows) > 1:
-                shown = ", ".join(r["id"] for r in rows[:5])
-                raise AmbiguousSourceId(
-                    f"source id prefix {source_id!r} is ambiguous: it matches {shown}"
-                    f"{' and more' if len(rows) > 5 else ''}; give more characters"
-                )
-        return _source_from(rows[0]) if rows else None
-
-    def sources_by_url(self, url: str) -> list[Source]:
-        rows = self._rows(f"SELECT {_SOURCE_COLUMNS} FROM sources WHERE url = ? ORDER BY rowid", (url,))
-        return [_source_from(r) for r in rows]
-
-    def sentences(self, source_id: str) -> list[Sentence]:
-        rows = self._rows(
-            'SELECT source_id, idx, start, "end", text FROM sentences WHERE source_id = ? ORDER BY idx',
-            (source_id,),
-        )
-        return [Sentence(*r) for r in rows]
-
-    def sentence(self, source_id: str, index: int) -> Sentence | None:
-        rows = self._rows(
-            'SELECT source_id, idx, start, "end", text FROM sentences WHERE source_id = ? AND idx = ?',
-            (source_id, index),
-        )
-        return Sentence(*rows[0]) if rows else None
-
-    def sentences_at(self, keys: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Sentence]:
-        rows = self._rows(
-            'SELECT s.source_id, s.idx, s.start, s."end", s.text FROM sentences s JOIN '
-            "(SELECT json_extract(value, '$[0]') AS sid, json_extract(value, '$[1]') AS i FROM json_each(?)) k "
-            "ON s.source_id = k.sid AND s.idx = k.i",
-            (json.dumps([list(k) for k in keys]),),
-        )
-        return {(r[0], r[1]): Sentence(*r) for r in rows}
-
-    def titles(self, source_ids: Iterable[str]) -> dict[str, str]:
-        rows = self._rows("SELECT id, title FROM sources WHERE id IN (SELECT value FROM json_each(?))",
-                          (json.dumps(list(source_ids)),))
-        return {r[0]: r[1] or "" for r in rows}
-
-    def figures(
-        self,
-        *,
-        source_id: str | None = None,
-        kind: str | None = None,
-        about: str | None = None,
-        source_ids: Iterable[str] | None = None,
-        sentences: Iterable[tuple[str, int]] | None = None,
-        limit: int | None = None,
-    ) -> list[Figure]:
-        where, params = ["1"], []
-        if sentences is not None:
-            where.append("(figures.source_id, figures.sentence_index) IN "
-                         "(SELECT json_extract(value, '$[0]'), json_extract(value, '$[1]') FROM json_each(?))")
-            params.append(json.dumps([list(k) for k in sentences]))
-        if source_id is not None:
-            where.append("figures.source_id = ?")
-            params.append(source_id)
-        if source_ids is not None:
-            where.append("figures.source_id IN (SELECT value FROM json_each(?))")
-            params.append(json.dumps(list(source_ids)))
-        if kind is not None:
-            where.append("figures.kind = ?")
-            params.append(kind)
-        if about is None:
-            sql = f"SELECT {_FIGURE_SELECT} FROM figures WHERE {' AND '.join(where)} ORDER BY source_id, start"
-            if limit is not None:
-                sql += f" LIMIT {int(limit)}"
-            return [_figure_from(r) for r in self._rows(sql, params)]
-        for match in fts_queries(about):
-            # The best-matching figures first (bm25), then shown in source order.
-            sql = (
-                f"SELECT {_FIGURE_SELECT} FROM figures_fts JOIN figures ON figures.rowid = figures_fts.rowid "
-                f"WHERE figures_fts MATCH ? AND {' AND '.join(where)} ORDER BY bm25(figures_fts), figures.rowid"
-            )
-            if limit is not None:
-                sql += f" LIMIT {int(limit)}"
-            rows = self._rows(sql, [match, *params])
-            if rows:
-                return sorted((_figure_from(r) for r in rows), key=lambda f: (f.source_id, f.start))
-        return []
-
-    def statements(self, *, source_ids: Iterable[str] | None = None) -> list[Statement]:
-        sql = 'SELECT source_id, sentence_index, start, "end", text, speaker, speaker_kind, id FROM statements'
-        params: list[Any] = []
-        if source_ids is not None:
-            sql += " WHERE source_id IN (SELECT value FROM json_each(?))"
-            params.append(json.dumps(list(source_ids)))
-        return [Statement(*r) for r in self._rows(sql + " ORDER BY source_id, start", params)]
-
-    def search(self, query: str, limit: int = 50) -> list[SentenceHit]:
-        hits: list[SentenceHit] = []
-        for match in fts_queries(query):
-            rows = self._rows(
-                # Rank inside FTS first; only the best rows are joined to their sentences.
-                "SELECT s.source_id, s.idx, best.score FROM ("
-                "SELECT rowid, bm25(sentences_fts) AS score FROM sentences_fts "
-                "WHERE sentences_fts MATCH ? ORDER BY score, rowid LIMIT ?) AS best "
-                "JOIN sentences s ON s.rowid = best.rowid ORDER BY best.score, best.rowid",
-                (match, limit),
-            )
-            hits = [SentenceHit(r[0], r[1], -r[2]) for r in rows]
-            if len(hits) >= limit // 2:
-                break
-        return hits
-
-    def count(self) -> dict[str, int]:
-        counts = {}
-        for table in ("sources", "sentences", "figures", "statements"):
-            counts[table] = self._rows(f"SELECT COUNT(*) FROM {table}")[0][0]
-        return counts
+    def _load_json(self, value: str) -> Any:
+        return json.loads(value)
 
     # -- sentence vectors (optional; see factdesk.embed) --------------------------------
-
-    def vector_model(self) -> str | None:
-        rows = self._rows("SELECT value FROM meta WHERE key = 'vector_model'")
-        return rows[0][0] if rows else None
 
     def add_vectors(self, source_id: str, rows: list[tuple[int, bytes]], *, model: str) -> None:
         """Store float32 vectors of a source's sentences, given as (sentence index, bytes);
         sentences that already have one keep it. All vectors of a library come from one model."""
         if not rows:
             return
-        conn = self._conn()
-        conn.execute("BEGIN IMMEDIATE")
-        try:
+        with self._writing(f"vectors of source {source_id}") as conn:
             meta = dict(conn.execute("SELECT key, value FROM meta WHERE key IN ('vector_model', 'vector_bytes')"))
-            if meta.get("vector_model", model) != model:
-                raise StoreError(f"library {self.path} holds vectors of model {meta['vector_model']}, not {model}")
-            size = int(meta.get("vector_bytes", 0)) or len(rows[0][1])
-            if any(len(vector) != size for _, vector in rows):
-                raise StoreError(f"vectors of source {source_id} are not all {size} bytes long, as this library's are")
+            size = self._vector_size(meta, source_id, rows, model)
             conn.execute(
                 "INSERT OR REPLACE INTO meta(key, value) VALUES ('vector_model', ?), ('vector_bytes', ?)",
                 (model, str(size)),
@@ -510,60 +305,6 @@ class SQLiteStore:
                 "SELECT rowid, ? FROM sentences WHERE source_id = ? AND idx = ?",
                 [(vector, source_id, index) for index, vector in rows],
             )
-            conn.execute("COMMIT")
-        except BaseException as e:
-            conn.execute("ROLLBACK")
-            if isinstance(e, sqlite3.Error):
-                raise StoreError(f"could not store vectors of source {source_id} in {self.path}: {e}") from None
-            raise
-
-    def unembedded_sources(self) -> list[str]:
-        """Ids of sources with sentences that have no vector yet."""
-        rows = self._rows(
-            "SELECT DISTINCT s.source_id FROM sentences s LEFT JOIN sentence_vectors v ON v.sentence = s.rowid "
-            "WHERE v.sentence IS NULL ORDER BY s.source_id"
-        )
-        return [r[0] for r in rows]
-
-    def similar_sentences(self, query: Any, limit: int = 50) -> list[SentenceHit]:
-        """The sentences whose vectors are nearest ``query`` (a unit vector), by cosine.
-        The vectors are read once per process and again only after vectors were added."""
-        return nearest(*self._vector_matrix(), query, limit)
-
-    def _vector_matrix(self) -> tuple[list[tuple[str, int]], Any]:
-        stamp = tuple(self._rows("SELECT COUNT(*), COALESCE(MAX(sentence), 0) FROM sentence_vectors")[0])
-        with self._lock:
-            if self._vectors is not None and self._vectors[0] == stamp:
-                return self._vectors[1], self._vectors[2]
-        rows = self._rows(
-            "SELECT s.source_id, s.idx, v.vector FROM sentence_vectors v JOIN sentences s ON s.rowid = v.sentence "
-            "ORDER BY v.sentence"
-        )
-        keys, matrix = vector_matrix([(r[0], r[1], r[2]) for r in rows])
-        with self._lock:
-            self._vectors = (stamp, keys, matrix)
-        return keys, matrix
-
-
-def vector_matrix(rows: list[tuple[str, int, bytes]]) -> tuple[list[tuple[str, int]], Any]:
-    """(source id, sentence index) keys and the (n, d) float32 matrix of stored vectors."""
-    import numpy as np
-
-    keys = [(r[0], r[1]) for r in rows]
-    matrix = np.frombuffer(b"".join(r[2] for r in rows), dtype="<f4").reshape(len(rows), -1) if rows else None
-    return keys, matrix
-
-
-def nearest(keys: list[tuple[str, int]], matrix: Any, query: Any, limit: int) -> list[SentenceHit]:
-    """The ``limit`` rows of ``matrix`` nearest the unit vector ``query`` by cosine, best first."""
-    import numpy as np
-
-    if not keys or limit < 1:
-        return []
-    scores = matrix @ np.asarray(query, dtype=np.float32)
-    top = np.argpartition(-scores, limit - 1)[:limit] if limit < len(keys) else np.arange(len(keys))
-    ranked = sorted(top.tolist(), key=lambda i: (-scores[i], keys[i]))
-    return [SentenceHit(*keys[i], float(scores[i])) for i in ranked]
 
 
 def _statements(script: str) -> list[str]:
