@@ -200,3 +200,49 @@ def test_html_citations_open_the_source_at_their_figure(lib):
     for fig in report.figures:
         n = report.source_number(fig.source_id)
         assert f'<mark id="s{n}-{fig.start}">{html_lib.escape(fig.surface, quote=False)}</mark>' in page
+
+
+# ---- a second invented topic: a city's homicide counts -----------------------------------------
+@pytest.fixture(scope="module")
+def city(tmp_path_factory):
+    library = Library(str(tmp_path_factory.mktemp("city") / "city.db"))
+    assert library.ingest([str(FIXTURE.parent / "portalder.jsonl")]).failed == 0
+    yield library
+    library.close()
+
+
+@pytest.mark.parametrize(
+    "question, status, value",
+    [
+        ("How many homicides were there in Port Alder in 2023?", "answered", 58),
+        ("How much did homicides change in Port Alder in 2023?", "answered", 12),
+        ("What is Port Alder's homicide rate?", "answered", 14.5),
+        ("How many homicides were there in Port Alder in 2021?", "related_only", 66),
+        ("How many robberies were reported in Port Alder in 2023?", "no_evidence", None),
+    ],
+)
+def test_city_questions(city, question, status, value):
+    report = city.ask(question)
+    assert report.status == status
+    if value is not None:
+        assert value in values(report)
+
+
+def test_city_counts_that_disagree_are_a_conflict(city):
+    report = city.ask("How many homicides were there in Port Alder in 2023?")
+    assert any({58, 63} <= {f.value for f in report.figures if f.id in c.figure_ids} for c in report.conflicts)
+
+
+@pytest.mark.parametrize(
+    "claim, verdict",
+    [
+        ("Homicides in Port Alder fell 12% in 2023.", "supported"),
+        ("Homicides in Port Alder fell by half in 2023.", "contradicted"),  # a 12% fall, not half
+        ("Port Alder had more than 70 homicides in 2023.", "contradicted"),
+        ("290 people were killed in Port Alder in 2023.", "misleading"),  # five years' total
+        ("Port Alder police solved 61% of homicides in 2023.", "supported"),
+        ("Port Alder has the highest homicide rate in the state.", "unverifiable"),
+    ],
+)
+def test_city_claims(city, claim, verdict):
+    assert city.check(claim).verdict == verdict

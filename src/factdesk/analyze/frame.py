@@ -28,6 +28,8 @@ CHANGE_CUES = re.compile(
     r"\bthan\s+(?:first|previously|initially|originally)\s+(?:reported|estimated|thought)\b|"
     r"\b(?:weaker|stronger|lower|higher|fewer|more)\s+than\s+(?:first|previously|initially|originally)\b|"
     r"\b(?:revised|revision)\s+(?:down|up|downward|upward)\b|"
+    r"\b(?:rose|fell|increased|decreased|grew|dropped|jumped|declined|shrank|climbed|plunged|soared)\s+(?:by\s+)?"
+    r"(?:half|a\s+(?:third|quarter|fifth|tenth)|two-thirds|three-quarters)\b|"
     r"(?:%|\bpercent)\s+(?:fewer|more|less|lower|higher|weaker|stronger|smaller|larger|bigger|below|above)\b|\b(?:rose|fell|increased|decreased|grew|dropped|jumped|declined)\s+(?:by\s+)?\d",
     re.I,
 )
@@ -166,6 +168,9 @@ def _actor_of(claim: str) -> str | None:
 
 def frame_question(question: str) -> Frame:
     subject = _subject_of(question)
+    verb = DO_VERB.search(question)
+    if verb and subject.endswith(" " + verb.group(1)):
+        subject = subject[: -len(verb.group(1)) - 1]  # "how much did homicides change": the verb is not counted
     time_, time_phrases = _time_of(question)
     return Frame(
         text=question,

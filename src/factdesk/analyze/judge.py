@@ -338,6 +338,8 @@ def _comparable(frame: Frame, fig: Figure, spread: float) -> bool:
         return False  # a share of a whole and a percent change measure different things
     if frame.value is None or not fig.value:
         return False
+    if frame.unit == "percent" and fig.unit == "percent" and frame.kind == fig.kind and spread > SAME_QUANTITY_SPREAD:
+        return True  # one share or one percent change of one thing: any other value disagrees
     lo, hi = sorted((abs(frame.value), abs(fig.value)))
     return hi > 0 and (hi - lo) / hi <= spread
 
