@@ -21,7 +21,6 @@ from factdesk.gather.kinds import KIND_LABELS, KINDS, classify
 from factdesk.gather.page import PageSignals, page_signals
 from factdesk.gather.polite import PoliteFetcher
 from factdesk.gather.queries import Query, build_queries
-from factdesk.ingest.common import IngestError
 from factdesk.ingest.fetch import Fetched, FetchError
 from factdesk.library import Library, LibraryError
 from factdesk.model import Paragraph, Report, Source
@@ -296,16 +295,7 @@ def _page(url, hit, aims, found, fetcher, cache: PageCache, result: GatherResult
 def _parse(fetched: Fetched) -> tuple[Source | None, str | None]:
     """A fetched page through ingest's own format dispatch and parsers (as ``ingest.read``
     does for a URL), so a page read from the cache becomes exactly the Source it was."""
-    kind = ingest_stage._FORMAT_BY_MEDIA_TYPE.get(fetched.content_type) or ingest_stage._sniff(fetched.body)
-    try:
-        loaded = list(ingest_stage._parse(
-            fetched.body, kind, origin=fetched.url, url=fetched.final_url,
-            retrieved=fetched.retrieved, charset=fetched.charset,
-        ))
-    except IngestError as error:
-        return None, str(error)
-    except Exception as error:  # a parser bug must not end the whole gather
-        return None, f"unexpected {type(error).__name__}: {' '.join(str(error).split())[:160]}"
+    loaded = list(ingest_stage.parse_fetched(fetched))
     for item in loaded:
         if item.source is not None:
             return item.source, None

@@ -1,7 +1,8 @@
 """Files and URLs to Sources: HTML, PDF, plain text, Markdown and JSON Lines.
 
 ``expand_targets`` turns what a user typed into a list of targets; ``read`` turns one
-target into one or more ``Loaded`` results (a Source, or the one-line reason it failed).
+target into one or more ``Loaded`` results (a Source, or the one-line reason it failed);
+``parse_fetched`` does the same for a response already fetched (or read from a cache).
 Nothing here stores anything, and bad input never raises.
 """
 
@@ -24,7 +25,7 @@ from factdesk.ingest.common import (
 from factdesk.model import Source
 
 # The fetcher lives in factdesk.ingest.fetch (fetch, Fetched, FetchError).
-__all__ = ["Loaded", "expand_targets", "read", "SUPPORTED_EXTENSIONS"]
+__all__ = ["Loaded", "expand_targets", "read", "parse_fetched", "SUPPORTED_EXTENSIONS"]
 
 SUPPORTED_EXTENSIONS = (".html", ".htm", ".pdf", ".txt", ".md", ".markdown", ".jsonl")
 _FORMAT_BY_EXTENSION = {
@@ -83,13 +84,36 @@ def read(target: str, *, allow_private: bool = False, max_bytes: int = 20_000_00
         if scheme:
             if scheme.group(1).lower() not in ("http", "https"):
                 raise IngestError(f"unsupported URL scheme '{scheme.group(1)}' (only http and https)")
-            yield from _read_url(target, allow_private=allow_private, max_bytes=max_bytes)
+            yield from parse_fetched(fetch.fetch(target, allow_private=allow_private, max_bytes=max_bytes))
         else:
             yield from _read_file(target, max_bytes=max_bytes)
-    except (IngestError, fetch.FetchError) as error:
-        yield Loaded(target, None, str(error))
-    except Exception as error:  # a parser bug must not end a whole ingest run
-        yield Loaded(target, None, f"unexpected {type(error).__name__}: {' '.join(str(error).split())[:160]}")
+    except Exception as error:
+        yield _failed(target, error)
+
+
+def parse_fetched(fetched: fetch.Fetched) -> Iterator[Loaded]:
+    """A fetched response to Loaded results, as ``read`` makes them for its URL: the format
+    from the media type (else sniffed from the body), ``fetched.url`` as the origin."""
+    try:
+        kind = _FORMAT_BY_MEDIA_TYPE.get(fetched.content_type) or _sniff(fetched.body)
+        yield from _parse(
+            fetched.body,
+            kind,
+            origin=fetched.url,
+            url=fetched.final_url,
+            retrieved=fetched.retrieved,
+            charset=fetched.charset,
+        )
+    except Exception as error:
+        yield _failed(fetched.url, error)
+
+
+def _failed(origin: str, error: Exception) -> Loaded:
+    """The one-line reason a target failed; an error other than ingest's own is a parser
+    bug, reported as unexpected rather than ending a whole ingest run."""
+    if isinstance(error, (IngestError, fetch.FetchError)):
+        return Loaded(origin, None, str(error))
+    return Loaded(origin, None, f"unexpected {type(error).__name__}: {' '.join(str(error).split())[:160]}")
 
 
 def _read_file(target: str, *, max_bytes: int) -> Iterator[Loaded]:
@@ -135,19 +159,6 @@ def _read_jsonl_file(path: Path, target: str, *, max_bytes: int) -> Iterator[Loa
         raise IngestError(f"cannot read file ({error.strerror or error})") from None
     if not seen_any:
         raise IngestError("empty file")
-
-
-def _read_url(url: str, *, allow_private: bool, max_bytes: int) -> Iterator[Loaded]:
-    fetched = fetch.fetch(url, allow_private=allow_private, max_bytes=max_bytes)
-    kind = _FORMAT_BY_MEDIA_TYPE.get(fetched.content_type) or _sniff(fetched.body)
-    yield from _parse(
-        fetched.body,
-        kind,
-        origin=url,
-        url=fetched.final_url,
-        retrieved=fetched.retrieved,
-        charset=fetched.charset,
-    )
 
 
 def _sniff(data: bytes) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Iterator
 from urllib.parse import urljoin, urlsplit
 
 import lxml.html
@@ -79,11 +80,35 @@ def _inline(element: etree._Element) -> str:
 # --- metadata -----------------------------------------------------------------------------
 
 
+def page_tree(html: str):
+    """The page parsed for reading its metadata (an lxml element), or None when it cannot be."""
+    try:
+        return lxml.html.fromstring(html.encode("utf-8"))
+    except (etree.ParserError, ValueError):
+        return None
+
+
+def canonical_href(tree) -> str | None:
+    """The href of the page's first <link rel="canonical">, as written (not resolved)."""
+    hrefs = tree.xpath('//link[translate(@rel, "CANONICAL", "canonical")="canonical"]/@href')
+    return hrefs[0] if hrefs else None
+
+
+def json_ld_items(tree) -> Iterator[dict]:
+    """Every object of the page's JSON-LD scripts in page order, the items of an
+    ``@graph`` after the object holding it; a script that is not JSON is skipped."""
+    for script in tree.xpath('//script[@type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text_content())
+        except ValueError:
+            continue
+        yield from _walk_json_ld(data)
+
+
 def _page_metadata(html: str, base_url: str | None) -> dict:
     """title, authors, publisher, published and canonical url from JSON-LD, then meta tags."""
-    try:
-        tree = lxml.html.fromstring(html.encode("utf-8"))
-    except (etree.ParserError, ValueError):
+    tree = page_tree(html)
+    if tree is None:
         return {}
     found: dict = {}
     article = _json_ld_article(tree)
@@ -96,14 +121,13 @@ def _page_metadata(html: str, base_url: str | None) -> dict:
     meta = _meta_tags(tree)
     # a relative canonical link in a saved page can still be resolved against og:url
     base_url = base_url or _web_url(meta.get("og:url"), None)
-    canonical = tree.xpath('//link[translate(@rel, "CANONICAL", "canonical")="canonical"]/@href')
     fallbacks = {
         "title": meta.get("og:title"),
         "authors": [a for a in split_authors(meta.get("author")) if not _is_web_url(a)],
         "publisher": meta.get("og:site_name"),
         "published": _date(meta.get("article:published_time") or meta.get("date")),
         # the canonical link outranks og:url and JSON-LD: it is what the page says it is
-        "url": _web_url(canonical[0] if canonical else None, base_url)
+        "url": _web_url(canonical_href(tree), base_url)
         or _web_url(meta.get("og:url"), base_url),
     }
     if fallbacks["url"]:
@@ -115,16 +139,11 @@ def _page_metadata(html: str, base_url: str | None) -> dict:
 
 
 def _json_ld_article(tree) -> dict | None:
-    for script in tree.xpath('//script[@type="application/ld+json"]'):
-        try:
-            data = json.loads(script.text_content())
-        except ValueError:
-            continue
-        for item in _walk_json_ld(data):
-            types = item.get("@type")
-            types = types if isinstance(types, list) else [types]
-            if any(isinstance(t, str) and _ARTICLE_TYPE.search(t) for t in types):
-                return item
+    for item in json_ld_items(tree):
+        types = item.get("@type")
+        types = types if isinstance(types, list) else [types]
+        if any(isinstance(t, str) and _ARTICLE_TYPE.search(t) for t in types):
+            return item
     return None
 
 
