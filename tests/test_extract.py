@@ -410,3 +410,11 @@ def test_planned_amounts_are_other_and_changes_stay_changes():
 def test_rates_per_n_residents_and_the_rate_they_are_compared_with():
     _, figures, _ = run("The death rate was 38 per 100,000 residents in 2023, above the national rate of 32.6.")
     assert [(f.kind, f.time) for f in figures] == [("rate", "2023"), ("rate", "2023")]
+
+
+def test_a_speaker_named_after_the_verb_is_found():
+    text = ('"The waiting list is longer than it has ever been," said Dr. Lena Park, who runs the clinic. '
+            '"We will add beds next spring," Park said.')
+    source = Source(text=text)
+    _, statements = extract(source, segment(text, source.id))
+    assert [s.speaker for s in statements] == ["Dr. Lena Park", "Park"]

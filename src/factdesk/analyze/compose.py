@@ -18,6 +18,13 @@ from factdesk.model import Conflict, Figure, Measure, Paragraph, Report, ReportS
 
 MAX_FIGURES = 60
 MAX_CONFLICTS = 4
+SPEAKER_ROLE = {
+    "government": "a government agency",
+    "official": "an elected official or politician",
+    "advocacy": "an advocacy group",
+    "researcher": "a researcher",
+    "media": "a news outlet",
+}
 SPEAKER_KIND_NAMES = {
     "government": "Government agencies",
     "official": "Elected officials and politicians",
@@ -90,6 +97,14 @@ def speaker(fig: Figure, citer: Citer) -> str:
             or any(w[0].islower() and w.lower() not in SPEAKER_WORDS for w in words)):
         return citer.outlet(fig.source_id)
     return who
+
+
+def _name(who: str) -> str:
+    """A speaker as extracted, without the adverbs a clause can leave behind ("Jeh Johnson still")."""
+    words = who.split()
+    while len(words) > 1 and words[-1][0].islower() and words[-1].lower() not in SPEAKER_WORDS:
+        words.pop()
+    return " ".join(words)
 
 
 def _clip_words(text: str, limit: int = 90) -> str:
@@ -204,9 +219,9 @@ def compose(evidence: Evidence, judgement: Judgement, measures: list[Measure]) -
             groups[st.speaker_kind or "unknown"].append(st)
         for kind in SPEAKER_KIND_NAMES:
             for st in groups.get(kind, [])[:3]:
-                who = st.speaker or "an unnamed speaker"
+                role = f" ({SPEAKER_ROLE[kind]})" if kind in SPEAKER_ROLE else ""
                 sec.paragraphs.append(citer.para(
-                    f"{who} ({SPEAKER_KIND_NAMES[kind].lower().rstrip('s')}) is reported as saying: “{_short(st.text)}”.",
+                    f"{_sentence_case(_name(st.speaker))}{role} is reported as saying: “{_short(st.text)}”.",
                     statements=[st]))
         sections.append(sec)
 
@@ -273,7 +288,8 @@ def _pick_statements(statements: list[Statement]) -> list[Statement]:
     out, seen = [], set()
     for st in statements:
         key = (st.speaker, st.text[:60])
-        if key in seen or len(st.text) < 20:
+        # Who says what needs a who: unattributed quotes are left to the sources themselves.
+        if key in seen or len(st.text) < 20 or not st.speaker.strip():
             continue
         seen.add(key)
         out.append(st)

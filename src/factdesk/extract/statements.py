@@ -21,6 +21,12 @@ _REPORTED = re.compile(
 )
 
 
+_INVERTED = re.compile(
+    r"^[\s,]*(?:said|says|added|wrote|asked|explained|noted|warned|told\s+[A-Z][\w.]*(?:\s+[A-Z][\w.]*){0,3})\s+"
+    r"((?:(?:Dr|Mr|Mrs|Ms|Gov|Sen|Rep|Gen|Lt|Sgt|Prof|Col|Capt)\.\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’.-]+){0,3})"
+)
+
+
 def _unlink(text: str) -> str:
     """Markdown links as their words: "[Trump](#) said" reads "Trump said"."""
     return re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", text)
@@ -51,6 +57,10 @@ def find_statements(source: Source, sentences: list[Sentence]) -> list[Statement
         # The reporting clause: the sentence with the quotation marks removed.
         frame = text[sentence.start:m.start()] + " " + text[m.end():max(sentence.end, m.end() + 1)]
         speaker = find_speaker(_unlink(frame).strip())
+        if not speaker:
+            # "..., said Dr. Maria Lopez, the county's examiner": the verb before the name.
+            inverted = _INVERTED.match(_unlink(text[m.end():sentence.end]))
+            speaker = inverted.group(1).strip() if inverted else ""
         if not speaker and sentence.index > 0:
             previous = next((s for s in sentences if s.index == sentence.index - 1), None)
             if previous is not None and re.search(r":\s*$", text[previous.start:start].rstrip("“\" ")):
