@@ -418,3 +418,20 @@ def test_a_speaker_named_after_the_verb_is_found():
     source = Source(text=text)
     _, statements = extract(source, segment(text, source.id))
     assert [s.speaker for s in statements] == ["Dr. Lena Park", "Park"]
+
+
+def test_a_count_over_a_whole_year_or_month_with_no_state_word_is_a_flow():
+    text = ("Tally finds 212 overdose deaths last year. Records show the county had 87 house fires in 2021. "
+            "The agency was monitoring 3,400 parolees in 2022. "
+            "In May, 9,100 residents were without power and waiting for crews.")
+    _, figures, _ = run(text, published="2024-02-06")
+    assert [(f.surface, f.kind, f.time) for f in figures] == [
+        ("212", "flow", "2023"), ("87", "flow", "2021"),
+        ("3,400", "stock", "2022"), ("9,100", "stock", "2023-05")]
+
+
+def test_recommended_amounts_are_other():
+    text = ("The panel says the state should spend $40 million a year on treatment. "
+            "Advocates called for 300 more counselors.")
+    _, figures, _ = run(text, published="2024-02-06")
+    assert [(f.surface, f.kind) for f in figures] == [("$40 million", "other"), ("300", "other")]

@@ -179,6 +179,12 @@ def _document_times(sentences: list[Sentence], times: list[list[TimeRef]]) -> tu
     return latest_as_of, first_point
 
 
+def _time_kind(ref: TimeRef) -> str:
+    """The kind of a figure's own time, telling a whole year or month ("in 2019", "last year",
+    "in September 2023") apart from a day: a count over a whole one happened during it."""
+    return "span" if ref.kind == "point" and len(ref.value) in (4, 7) else ref.kind
+
+
 def _apply_time(figure: Figure, ref: TimeRef | None) -> None:
     figure.as_of, figure.period, figure.year = None, None, None
     if ref is None:
@@ -230,7 +236,7 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
             present = _nearest(refs, text, span.start, span.end, stock=True, numbers=numbers)
             time_for_kind = ref or (present if present is not None and present.kind == "present" else context.time)
             kind, strong = classify(text, span.start, span.end, span.unit, span.signed,
-                                    time_for_kind.kind if time_for_kind else None)
+                                    _time_kind(ref) if ref is not None else time_for_kind.kind if time_for_kind else None)
             # "lost 129,000, manufacturing 115,000 and construction 45,000": items of one list.
             if not strong and previous is not None and _in_list(text, span.start, span.end):
                 kind, strong = previous.kind, True

@@ -36,11 +36,12 @@ _ENUMERATION = (
     r"threshold|mark|milestone|barrier|target|goal)"
 )
 # Words that make the amount one someone means to reach, not one that was: "plans to hire 30",
-# "asked for $4.2 million", "will spend £4.7bn", "a proposed $1.2 billion budget".
+# "asked for $4.2 million", "will spend £4.7bn", "should spend $2 million", "a proposed $1.2 billion budget".
 _INTENT = (
     r"\b(?:wants?|wanted|plans?|planned|planning|aims?|aiming|hopes?|hoping|intends?|intending|"
     r"propos(?:es|ed|ing|e)|seek(?:s|ing)?|sought|ask(?:s|ed|ing)?|request(?:s|ed|ing)?|pledg(?:es|ed|ing|e)|"
-    r"promis(?:es|ed|ing|e)|vow(?:s|ed)?|will|shall)\b"
+    r"promis(?:es|ed|ing|e)|vow(?:s|ed)?|will|shall|should|ought\s+to|calls?\s+for|called\s+for|calling\s+for|"
+    r"urg(?:es|ed|ing|e)|recommend(?:s|ed|ing)?)\b"
 )
 _INTENT_ADJECTIVE = r"\b(?:projected|proposed|planned|requested|budgeted|targeted)\s+(?:(?:a|an|the)\s+)?"
 # A finite verb between the intent word and the number makes the number part of another clause.
@@ -184,6 +185,10 @@ _EVENT_AFTER = (
     r"still|in|on|at|not|expected|needed|owed|due)\b)(?:\w+ed|cast|shot|sold|built|paid|spent|hit|killed|born|"
     r"made|taken|given|sent|brought|caught|found|seen|stolen|written|driven|thrown)\b)"
 )
+# A level said to be ("rent was $1,640 in March") or held by an ongoing verb ("was overseeing 4.5 million").
+_ONGOING_BEFORE = rf"\b(?:is|are|was|were|been|be)\s+(?:\w+ly\s+)?(?:[a-z]{{3,}}ing\s+)?(?:(?:a|an|the)\s+)?{_QUALIFIER}$"
+_ONGOING_AFTER = (r"^\s+(?:[\w'’-]+\s+){0,5}?"
+                  r"(?!(?:during|including|according|following|beginning|starting|ending|excluding)\b)[a-z]{3,}ing\b")
 _PER_TIME = r"^\s*(?:[\w-]+\s+){0,3}?(?:a|per|each|every)\s+(?:month|year|week|day|quarter)\b"
 
 
@@ -221,4 +226,10 @@ def stock_or_flow(text: str, start: int, end: int, time_kind: str | None) -> tup
         return ("stock", True) if strong < min(flow, 40) else ("flow", True)
     if min(strong, flow) < 10**6:
         return ("stock", True) if strong < flow else ("flow", True)
+    # A count over a whole year or month with no state word happened during it ("41 homicides in
+    # 2019"), unless it is a level said to be or an ongoing verb holds it ("rent was $1,640",
+    # "was overseeing 4.5 million", "7.2 million people out of work and looking for a job").
+    if time_kind == "span" and not re.search(_ONGOING_BEFORE, text[max(0, start - 60):start], re.I) \
+            and not re.match(_ONGOING_AFTER, text[end:end + 80], re.I):
+        return "flow", False
     return "stock", False

@@ -280,7 +280,7 @@ def find_times(text: str, published: str | date | None = None) -> list[TimeRef]:
             add(m.start(), m.end(), "period", str(fy), f"{fy - 1}-10", fiscal=True)
     # Calendar dates: "Sept. 28, 2024", "July 2024", "in September", "July of this year".
     for m in () if not has_month else re.finditer(rf"\b{_DATE}", text):
-        if m["mon"] == "May" and not (m["day"] or m["year"]) and not re.search(r"\b(?:in|of|since|by)\s+$", text[: m.start()]):
+        if m["mon"] == "May" and not (m["day"] or m["year"]) and not re.search(r"\b(?:[Ii]n|of|since|[Bb]y)\s+$", text[: m.start()]):
             continue
         d = _date_from_match(m, pub)
         add(m.start(), m.end(), "point", d.iso())
