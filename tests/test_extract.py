@@ -435,3 +435,11 @@ def test_recommended_amounts_are_other():
             "Advocates called for 300 more counselors.")
     _, figures, _ = run(text, published="2024-02-06")
     assert [(f.surface, f.kind) for f in figures] == [("$40 million", "other"), ("300", "other")]
+
+
+def test_an_as_of_date_later_in_the_clause_dates_the_stock():
+    text = "The agency's budget for fiscal 2023 shows 12,480 patients on the waiting list as of March 3, 2021."
+    source = Source(text=text, published="2023-05-01")
+    figures, _ = extract(source, segment(text, source.id))
+    fig = next(f for f in figures if f.value == 12480)
+    assert fig.kind == "stock" and fig.as_of == "2021-03-03"

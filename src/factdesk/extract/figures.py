@@ -141,6 +141,19 @@ def _nearest(refs: list[TimeRef], text: str, start: int, end: int, stock: bool,
     return after[0] if after else None
 
 
+def _as_of_after(refs: list[TimeRef], text: str, start: int, end: int,
+                 numbers: list[tuple[int, int]]) -> TimeRef | None:
+    """An as-of date later in the number's part of the sentence, with no other number between:
+    "the budget for fiscal 2023 shows 405,786 people on the docket as of June 5, 2021" dates
+    the 405,786 to June 5, 2021, not to the fiscal year that names the document."""
+    seg_start, seg_end = _segment(text, start, end)
+    for r in refs:
+        if (r.kind == "as_of" and end <= r.start and r.end <= seg_end and not r.relative
+                and not _is_contrast(text, r) and not _holds_number(numbers, end, r.start)):
+            return r
+    return None
+
+
 def _coordinated(between: str) -> bool:
     """ "1,150 pounds of meth and 84 pounds of fentanyl in March": numbers joined by "and" share the time after them."""
     return bool(re.search(r"\band\b", between)) and not re.search(r"\b(?:from|than|to|versus|vs|compared)\b", between)
@@ -231,7 +244,8 @@ def extract_figures(source: Source, sentences: list[Sentence]) -> list[Figure]:
         hedges = find_hedges(text, following) if spans else []
         previous: Figure | None = None
         for span in spans:
-            ref = _nearest(refs, text, span.start, span.end, stock=False, numbers=numbers)
+            ref = _as_of_after(refs, text, span.start, span.end, numbers) or \
+                _nearest(refs, text, span.start, span.end, stock=False, numbers=numbers)
             own_time = ref is not None and ref.kind != "present"
             present = _nearest(refs, text, span.start, span.end, stock=True, numbers=numbers)
             time_for_kind = ref or (present if present is not None and present.kind == "present" else context.time)
