@@ -443,3 +443,11 @@ def test_an_as_of_date_later_in_the_clause_dates_the_stock():
     figures, _ = extract(source, segment(text, source.id))
     fig = next(f for f in figures if f.value == 12480)
     assert fig.kind == "stock" and fig.as_of == "2021-03-03"
+
+
+def test_the_year_a_figure_is_compared_with_does_not_date_it():
+    text = ("Clinics treated 4,300 patients a month between April 2023 and March 2024. "
+            "By her reckoning, 4,300 a month beat the 2019 average.")
+    source = Source(text=text, published="2024-06-01")
+    figures, _ = extract(source, segment(text, source.id))
+    assert [f.time for f in figures if f.value == 4300] == ["2024-03", "2024-03"]

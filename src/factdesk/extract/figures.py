@@ -48,7 +48,8 @@ _SEGMENT_BREAK = re.compile(r"\s[—–]\s|;|:\s")
 # A time that is the other side of a comparison: "14% more than in January 2024", "down 1,412 from
 # a year earlier", "a 26% drop from the same period last year".
 _CONTRAST_BEFORE = re.compile(
-    r"\b(?:from|than|compared\s+(?:with|to)|versus|vs\.?)\s+(?:(?:in|at|during|with)\s+)?(?:the\s+)?"
+    r"\b(?:from|than|compared\s+(?:with|to)|versus|vs\.?|beat|beats|exceeded|exceeds|topped|tops|surpassed|"
+    r"outpaced|trailed|matched)\s+(?:(?:in|at|during|with)\s+)?(?:the\s+)?"
     r"(?:same\s+(?:period|quarter|month|week|time|day)\s+(?:of\s+|in\s+)?)?$", re.I)
 _PART_OF_PREVIOUS = re.compile(
     r"\b(?:including|includ(?:es|ed)|of\s+(?:which|whom)|among\s+them)\s+(?:(?:about|nearly|almost|roughly|around|some|"
