@@ -12,7 +12,7 @@ import re
 from collections import Counter, defaultdict
 
 from factdesk import __version__
-from factdesk.analyze.judge import KIND_WORDS, Finding, Judgement, how_it_differs, pct_change
+from factdesk.analyze.judge import KIND_WORDS, Judgement, how_it_differs, pct_change
 from factdesk.analyze.retrieve import Evidence
 from factdesk.model import Conflict, Figure, Measure, Paragraph, Report, ReportSource, Section, Statement
 

@@ -96,7 +96,7 @@ def subject_and_scope(text: str, start: int, end: int, antecedent: tuple[str, st
     right, left = text[end:], text[:start]
     before_subject, before_scope = antecedent
     # "13,099 of them with homicide convictions", "300 of them convicted murderers".
-    elided = re.match(rf"^\s+of\s+(?:them|those|these|whom|which)\b\s*(.*)", right)
+    elided = re.match(r"^\s+of\s+(?:them|those|these|whom|which)\b\s*(.*)", right)
     if elided and before_subject:
         rest = elided.group(1)
         mod = re.match(rf"^((?:with|for|in|who\s+(?:had|have|were|are))\s+(?:(?!{_STOP}\b){_WORD}\s*){{1,5}})", rest)
