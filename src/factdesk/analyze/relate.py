@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 
-from factdesk.analyze.retrieve import Scored, local_words
+from factdesk.analyze.retrieve import Scored, local_words, quoted_assertion
 from factdesk.model import Conflict, Figure, Measure
 from factdesk.terms import stems
 
@@ -72,7 +72,8 @@ def _year(fig: Figure) -> str | None:
 def relate(scored: list[Scored]) -> list[Measure]:
     """Measures: figures of one kind and unit that name the same thing (by their words), or
     that both answer the question closely with nearby values."""
-    scored = [s for s in scored if s.figure.kind != "other"]
+    # Measures are of what sources count; a claim reported as someone's words is not a count.
+    scored = [s for s in scored if s.figure.kind != "other" and not quoted_assertion(s.figure)]
     figs = [s.figure for s in scored]
     best = max((s.relevance for s in scored), default=0.0)
     strong = {s.figure.id for s in scored if s.relevance >= STRONG_SHARE * best}
@@ -108,7 +109,9 @@ def relate(scored: list[Scored]) -> list[Measure]:
     for members in groups.values():
         if len(members) < 2:
             continue
-        subjects = Counter(f.subject for f in members if f.subject)
+        # The label: the commonest subject that names something (not "more", "it held").
+        subjects = Counter(f.subject for f in members if len(stems(f.subject)) >= 2 or
+                           (len(f.subject.split()) == 1 and stems(f.subject)))
         label = subjects.most_common(1)[0][0] if subjects else members[0].surface
         # A timeline follows one quantity: only members worded like the measure's label, so
         # that a change computed along it compares like with like.
