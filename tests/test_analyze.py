@@ -246,3 +246,8 @@ def test_city_counts_that_disagree_are_a_conflict(city):
 )
 def test_city_claims(city, claim, verdict):
     assert city.check(claim).verdict == verdict
+
+
+def test_frame_question_keeps_the_asked_event():
+    frame = frame_question("How many patients with long waits are discharged into hospices each month?")
+    assert "discharged into hospices" in frame.premises and "each month" in frame.premises

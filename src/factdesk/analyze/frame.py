@@ -130,7 +130,6 @@ def _terms(text: str) -> list[str]:
 
 def _premises(text: str, subject: str) -> list[str]:
     rest = text.replace(subject, " ", 1) if subject else text
-    rest = QUESTION_HEAD.sub("", rest.strip(), count=1)
     out = [m.group(0) for m in PERIOD_CUES.finditer(rest)]
     verbs = re.findall(r"\b(?:are|is|were|was|did|have|has|been)\s+((?:\w+\s+){0,1}\w+(?:ed|en)\b(?:\s+(?:into|to|from|in|by|on)\s+(?:the\s+)?[\w.]+)?)", rest, re.I)
     out.extend(verbs)
