@@ -340,3 +340,15 @@ def test_unreachable_postgres_is_one_line_naming_it_without_password(tmp_path):
     message = str(refused.value)
     assert message.startswith(f"cannot connect to library postgresql://desk:***@/library?host={tmp_path}/nowhere")
     assert "secret" not in message and "\n" not in message
+
+
+def test_sources_come_in_pages_and_without_text_when_asked(store):
+    for day in range(1, 6):
+        source, sentences = make_source(f"Item {day}: the depot logged {day * 11} deliveries.",
+                                        published=f"2024-03-0{day}")
+        store.add(source, sentences, [], [])
+    everything = store.sources()
+    page = store.sources(limit=2, offset=1, with_text=False)
+    assert [s.id for s in page] == [s.id for s in everything[1:3]]
+    assert all(s.text == "" and s.title == t.title for s, t in zip(page, everything[1:3]))
+    assert store.sources(limit=10, offset=5) == []

@@ -115,7 +115,7 @@ def cmd_sources(args) -> int:
     from factdesk.report.serialize import source_dict
 
     with _library(args) as lib:
-        sources = lib.sources()
+        sources = lib.sources(with_text=False)
         if args.format == "json":
             _print_json({"sources": [source_dict(s, n) for n, s in enumerate(sources, 1)]})
             return 0
@@ -184,7 +184,7 @@ def _print_figures(figures, sources, fmt: str) -> None:
 def cmd_figures(args) -> int:
     with _library(args) as lib:
         figures = lib.figures(about=args.about, source=args.source, kind=args.kind)
-        _print_figures(figures, lib.sources(), args.format)
+        _print_figures(figures, lib.sources(with_text=False), args.format)
     return 0
 
 

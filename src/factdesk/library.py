@@ -153,8 +153,9 @@ class Library:
         return IngestOutcome(loaded.origin, status, source.id, source.title, message)
 
     # ---- reading --------------------------------------------------------------------
-    def sources(self) -> list[Source]:
-        return self.store.sources()
+    def sources(self, *, limit: int | None = None, offset: int = 0, with_text: bool = True) -> list[Source]:
+        """The library's sources, oldest first; a page of them with ``limit``/``offset``."""
+        return self.store.sources(limit=limit, offset=offset, with_text=with_text)
 
     def source(self, source_id: str) -> Source:
         try:

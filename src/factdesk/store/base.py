@@ -66,8 +66,9 @@ class Store(Protocol):
 
     def has_source(self, source_id: str) -> bool: ...
 
-    def sources(self) -> list[Source]:
-        """All sources (with text), ordered by published date then id."""
+    def sources(self, *, limit: int | None = None, offset: int = 0, with_text: bool = True) -> list[Source]:
+        """Sources ordered by published date then id, a page of them with ``limit``/``offset``;
+        ``with_text=False`` leaves their texts out (a listing needs only the metadata)."""
 
     def source(self, source_id: str) -> Source | None:
         """One source by id or by a unique id prefix."""

@@ -239,9 +239,12 @@ class SQLStore(ABC):
     def has_source(self, source_id: str) -> bool:
         return bool(self._rows(f"SELECT 1 FROM sources WHERE id = {self.P}", (source_id,)))
 
-    def sources(self) -> list[Source]:
-        rows = self._rows(f"SELECT {SOURCE_COLUMNS} FROM sources ORDER BY published IS NULL, published, id")
-        return [self._source_from(r) for r in rows]
+    def sources(self, *, limit: int | None = None, offset: int = 0, with_text: bool = True) -> list[Source]:
+        columns = SOURCE_COLUMNS if with_text else SOURCE_COLUMNS.replace(", text", ", '' AS text")
+        sql = f"SELECT {columns} FROM sources ORDER BY published IS NULL, published, id"
+        if limit is not None:
+            sql += f" LIMIT {int(limit)} OFFSET {int(offset)}"
+        return [self._source_from(r) for r in self._rows(sql)]
 
     def source(self, source_id: str) -> Source | None:
         rows = self._rows(f"SELECT {SOURCE_COLUMNS} FROM sources WHERE id = {self.P}", (source_id,))

@@ -64,14 +64,14 @@ def list_sources(
     offset: int = Query(0, ge=0),
 ) -> dict:
     lib = library(request)
-    sources = lib.sources()
-    page = sources[offset:offset + limit]
+    stats = lib.stats()
+    page = lib.sources(limit=limit, offset=offset, with_text=False)
     return {
         "sources": [source_dict(s, offset + i) for i, s in enumerate(page, 1)],
-        "total": len(sources),
+        "total": stats["sources"],
         "offset": offset,
         "limit": limit,
-        "stats": lib.stats(),
+        "stats": stats,
     }
 
 

@@ -88,12 +88,13 @@ def figures_page(
 
 def _sources_page(request: Request, page: int = 1, status: int = 200, **context) -> HTMLResponse:
     lib = library(request)
-    sources = lib.sources()
-    pages = max(1, -(-len(sources) // SOURCES_PER_PAGE))
+    stats = lib.stats()
+    pages = max(1, -(-stats["sources"] // SOURCES_PER_PAGE))
     page = min(max(page, 1), pages)
     first = (page - 1) * SOURCES_PER_PAGE
-    return render(request, "sources.html.j2", status, sources=sources[first:first + SOURCES_PER_PAGE],
-                  first=first, page=page, pages=pages, stats=lib.stats(),
+    sources = lib.sources(limit=SOURCES_PER_PAGE, offset=first, with_text=False)
+    return render(request, "sources.html.j2", status, sources=sources,
+                  first=first, page=page, pages=pages, stats=stats,
                   max_upload=request.app.state.max_upload, **context)
 
 
