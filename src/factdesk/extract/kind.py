@@ -228,7 +228,7 @@ def stock_or_flow(text: str, start: int, end: int, time_kind: str | None) -> tup
         return ("stock", True) if strong < flow else ("flow", True)
     # A count over a whole year or month with no state word happened during it ("41 homicides in
     # 2019"), unless it is a level said to be or an ongoing verb holds it ("rent was $1,640",
-    # "was overseeing 4.5 million", "7.2 million people out of work and looking for a job").
+    # "was overseeing 4.5 million", "3 million residents without jobs and seeking one").
     if time_kind == "span" and not re.search(_ONGOING_BEFORE, text[max(0, start - 60):start], re.I) \
             and not re.match(_ONGOING_AFTER, text[end:end + 80], re.I):
         return "flow", False
