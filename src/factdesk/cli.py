@@ -14,7 +14,8 @@ from factdesk import __version__
 DB_HELP = (
     "library location: a SQLite file or a postgresql:// URL (default: $FACTDESK_DB, else ./factdesk.db)"
 )
-EXAMPLES = Path(__file__).resolve().parent / "examples"
+# The bundled example library sits beside src/ in a checkout (make demo installs in place).
+EXAMPLES = Path(__file__).resolve().parents[2] / "examples"
 
 
 class CliError(Exception):
@@ -354,10 +355,9 @@ def cmd_serve(args) -> int:
 
 
 def _examples_dir() -> Path:
-    for candidate in (Path(__file__).resolve().parents[2] / "examples", EXAMPLES):
-        if (candidate / "question.txt").exists():
-            return candidate
-    raise CliError("the bundled example library is missing (expected examples/ beside src/)")
+    if (EXAMPLES / "question.txt").exists():
+        return EXAMPLES
+    raise CliError(f"the bundled example library is missing (expected {EXAMPLES}; run demo from a checkout)")
 
 
 # ---- parser ----------------------------------------------------------------------------------

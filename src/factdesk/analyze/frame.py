@@ -147,6 +147,10 @@ ACTOR_PATTERNS = (
 )
 
 
+GROUP_OF = re.compile(
+    r"\b(?:most|half|all|many|some|majority|none|few|a\s+third|a\s+quarter|\d+\s*%|\d+\s+percent)\s+of\s+(?:the|those|these)\s*$",
+    re.I,
+)
 COMPARATIVE = re.compile(r"\b(more|fewer|less|higher|lower|larger|smaller|greater|bigger)\b(?:\s+[\w'’-]+){0,6}?\s+than\b", re.I)
 
 
@@ -184,8 +188,10 @@ def frame_question(question: str) -> Frame:
 
 
 def frame_claim(claim: str) -> Frame:
-    numbers = [n for n in find_numbers(claim) if n.is_figure and n.unit not in {"year", "month", "week", "day", "decade"}]
-    # The asserted figure: the largest count (or the first share) the claim names.
+    # A number that names a group ("most of the 13,099 ...") is not what the claim asserts: the
+    # claim is about a share of that group, which the sources must give for it to be checked.
+    numbers = [n for n in find_numbers(claim) if n.is_figure and n.unit not in {"year", "month", "week", "day", "decade"}
+               and not GROUP_OF.search(claim[: n.start])]
     # The asserted figure is the first the claim names; later ones are usually comparisons
     # ("598,000 ..., less than the 818,000 first estimated").
     asserted = numbers[0] if numbers else None

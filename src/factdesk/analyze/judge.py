@@ -152,18 +152,14 @@ def how_it_differs(frame: Frame, fig: Figure) -> str:
 
 # ---- claims -----------------------------------------------------------------------------------
 def _step(value: float) -> float:
-    """The rounding step a writer implies: 13,000 -> 1,000; 7.5 million -> 100,000; 30 -> 10."""
+    """The rounding step a writer implies: 13,000 -> 1,000; 7.5 million -> 100,000; 30 -> 10; 2.5 -> 0.1."""
+    value = abs(value)
     if value == 0:
         return 1.0
-    digits = f"{abs(value):.10g}".replace(".", "").replace("-", "")
-    if "e" in digits:
-        return 1.0
-    integer = str(int(abs(value)))
-    trailing = len(integer) - len(integer.rstrip("0")) if abs(value) == int(abs(value)) else 0
-    if abs(value) != int(abs(value)):
-        decimals = len(f"{abs(value):.10g}".split(".")[1])
-        return 10 ** -decimals
-    return float(10 ** trailing)
+    if value != int(value):
+        return 10.0 ** -len(f"{value:.10g}".split(".")[1])
+    integer = str(int(value))
+    return float(10 ** (len(integer) - len(integer.rstrip("0"))))
 
 
 def value_fits(frame: Frame, fig: Figure) -> bool:
@@ -209,7 +205,6 @@ def same_quantity(frame: Frame, s: Scored, best: float) -> bool:
 
 CONVICTED = re.compile(r"\bconvict\w*|\bfound\s+guilty\b", re.I)
 CHARGED = re.compile(r"\bcharged\b|\bcharges\b|\baccused\b|\barrested\b|\bsuspect\w*", re.I)
-SHARE_OF = re.compile(r"\b(?:most|half|all|many|some|majority|none|few|a\s+third|a\s+quarter|\d+\s*%|\d+\s+percent)\s+of\s+(?:the|those|these)\s*$", re.I)
 
 
 def judge_claim(ev: Evidence) -> Judgement:
@@ -218,7 +213,7 @@ def judge_claim(ev: Evidence) -> Judgement:
     judgement = Judgement(base.status, base.direct, base.related, base.findings)
     if frame.value is None and frame.actor and frame.compared_to:
         return judge_comparison(ev, judgement)
-    if frame.value is None or _number_is_context(frame):
+    if frame.value is None:
         judgement.verdict = "unverifiable"
         judgement.findings = [Finding("the sources hold no figure for what the claim asserts")]
         return judgement
@@ -294,24 +289,6 @@ def judge_comparison(ev: Evidence, judgement: Judgement) -> Judgement:
     judgement.supporting = [side_a[0], side_b[0]] if holds else []
     judgement.contradicting = [] if holds else [side_a[0], side_b[0]]
     return judgement
-
-
-def _number_is_context(frame: Frame) -> bool:
-    """'Most of the 13,099 ...': the number names a group; what is asserted is a share of it."""
-    text = frame.text
-    for m in re.finditer(re.escape(_surface_of_value(frame)), text) if _surface_of_value(frame) else []:
-        if SHARE_OF.search(text[: m.start()]):
-            return True
-    return False
-
-
-def _surface_of_value(frame: Frame) -> str:
-    from factdesk.extract.numbers import find_numbers
-
-    for n in find_numbers(frame.text):
-        if n.is_figure and frame.value is not None and values_agree(n.value, frame.value):
-            return frame.text[n.value_start : n.value_end]
-    return ""
 
 
 def _unit_matches_claim(frame: Frame, fig: Figure) -> bool:

@@ -41,8 +41,6 @@ class Evidence:
     figures: list[Scored]
     statements: list[Statement]
     sources: dict[str, Source]
-    hit_count: int
-    term_coverage: float = 0.0  # share of the frame's terms found anywhere in the top passages
     missing_terms: list[str] = field(default_factory=list)  # frame words no retrieved passage holds
 
 
@@ -220,6 +218,5 @@ def retrieve(store: Store, frame: Frame, *, limit: int = 60) -> Evidence:
     ]
     sources = {sid: store.source(sid) for sid in used_sources | {st.source_id for st in statements}}
 
-    coverage = _overlap(wanted, found)
     missing = [t for t in frame.terms if stem(t) not in found]
-    return Evidence(frame, scored, statements, {k: v for k, v in sources.items() if v}, len(hits), coverage, missing)
+    return Evidence(frame, scored, statements, {k: v for k, v in sources.items() if v}, missing)
