@@ -119,7 +119,7 @@ def judge_question(ev: Evidence) -> Judgement:
         if fits and premises and f.unit not in ("percent",) and not f.unit.startswith("per"):
             # A count must be of the asked event ("released", "created"); a share names its
             # whole in words of its own.
-            fits = bool(premises & stems(f"{f.subject} {f.scope} {f.quote}"))
+            fits = s.paraphrase or bool(premises & stems(f"{f.subject} {f.scope} {f.quote}"))
         (direct if fits else related).append(s)
     if direct:
         status = "answered"

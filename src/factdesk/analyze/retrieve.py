@@ -33,6 +33,7 @@ class Scored:
     subject_match: float  # share of the asked subject's words in the figure's subject/scope/sentence
     head_match: bool  # the asked subject's head noun appears with the figure
     before: str = ""  # the sentence before the figure's, where its actor or subject is often named
+    paraphrase: bool = False  # found by meaning alone (optional embeddings): it says the asked thing in other words
 
 
 @dataclass(slots=True)
@@ -200,6 +201,8 @@ def retrieve(store: Store, frame: Frame, *, limit: int = 60) -> Evidence:
             if t and (t.startswith(frame.time) or frame.time.startswith(t)):
                 s.relevance = round(s.relevance + TIME_BONUS, 4)
     lift_similar(scored, similar, only=paraphrased)
+    for s in scored:
+        s.paraphrase = s.figure.id in paraphrased
     corroborate(scored)
     best = max((s.relevance for s in scored), default=0.0)
     # Relative to the best match: vocabularies differ between topics, the ranking does not.
